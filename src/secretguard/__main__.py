@@ -1,0 +1,5 @@
+import sys
+
+from secretguard.cli import main
+
+sys.exit(main())

@@ -1,0 +1,73 @@
+"""The command line: a click group whose commands load lazily, so the hook path stays fast.
+
+Each command lives in its own module under `secretguard.commands` and is registered in
+COMMANDS below. Only this layer prints and chooses exit codes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from secretguard import __version__
+from secretguard.errors import SecretguardError
+
+# command name -> "module:attribute"; imported only when the command runs or --help lists it.
+COMMANDS: dict[str, str] = {
+    "scan": "secretguard.commands.scan:scan",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="secretguard")
+@click.option("--debug", is_flag=True, help="Show a traceback on unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Keep credentials away from coding agents."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI and turn errors into one line on stderr and exit 2."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        rv = cli.main(args=args, prog_name="secretguard", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("secretguard: aborted", err=True)
+        return 2
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except SecretguardError as exc:
+        click.echo(f"secretguard: error: {exc}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        click.echo("secretguard: interrupted", err=True)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        if "--debug" in args:
+            raise
+        click.echo(f"secretguard: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
+        return 2
+    return rv if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
