@@ -1,5 +1,5 @@
 import sys
 
-from secretguard.cli import main
+from secretguard.entry import main
 
 sys.exit(main())
