@@ -16,7 +16,9 @@ from secretguard.errors import SecretguardError
 
 # command name -> "module:attribute"; imported only when the command runs or --help lists it.
 COMMANDS: dict[str, str] = {
+    "audit": "secretguard.commands.audit:audit",
     "scan": "secretguard.commands.scan:scan",
+    "baseline": "secretguard.commands.baseline:baseline",
 }
 
 

@@ -1,0 +1,69 @@
+"""`secretguard baseline`: accept today's findings so that scans report only new ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Baseline file (default: .secretguard-baseline.json at the root).")
+@click.option("--update", is_flag=True, help="Keep accepted findings still present, drop gone ones, add new ones.")
+@click.option("--import-detect-secrets", "ds_baseline", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Carry over findings a detect-secrets .secrets.baseline audited as `is_secret: false`.")
+@click.option("--exclude", "excludes", multiple=True, metavar="PATTERN")
+def baseline(path: Path | None, output: Path | None, update: bool, ds_baseline: Path | None,
+             excludes: tuple[str, ...]) -> int:
+    """Write the current findings under PATH (default: .) into a baseline file."""
+    from secretguard import baseline as baseline_mod
+    from secretguard.config import DEFAULT_BASELINE
+    from secretguard.errors import SecretguardError
+    from secretguard.scan import ScanOptions, scan_workspace
+
+    root = (path or Path.cwd()).absolute()
+    target = output or root / DEFAULT_BASELINE
+    if target.exists() and not update:
+        raise SecretguardError(f"{target} exists: use --update to refresh it")
+    old = baseline_mod.load(target) if target.exists() else None
+    salt = old.salt if old else baseline_mod.new_salt()
+    # Scan without the old baseline (so everything present is seen), under its salt (so
+    # fingerprints compare). A detect-secrets import suppresses what it audited as false.
+    options = ScanOptions(excludes=excludes, use_cache=False, use_baseline=False, salt=salt,
+                          baseline=ds_baseline)
+    if ds_baseline is not None:
+        options = ScanOptions(excludes=excludes, use_cache=False, salt=salt, baseline=ds_baseline)
+        imported = scan_workspace([root], options)
+        everything = scan_workspace([root], ScanOptions(excludes=excludes, use_cache=False,
+                                                        use_baseline=False, salt=salt))
+        accepted_prints = {f.fingerprint for f in everything.findings} - {f.fingerprint for f in imported.findings}
+        current = [f for f in everything.findings if f.fingerprint in accepted_prints]
+        if old:
+            current += [f for f in everything.findings if f.fingerprint in old.fingerprints]
+    else:
+        current = scan_workspace([root], options).findings
+    current = [f for f in current if f.path != _rel(target, root)]
+    text = baseline_mod.render(current, salt)
+    baseline_mod.write(target, text)
+    if old:
+        now = {f.fingerprint for f in current}
+        kept, dropped = len(old.fingerprints & now), len(old.fingerprints - now)
+        click.echo(f"secretguard: updated {target}: kept {kept}, dropped {dropped}, added {len(now - old.fingerprints)}")
+    else:
+        click.echo(f"secretguard: wrote {target} with {len({f.fingerprint for f in current})} accepted finding(s)")
+    _record(root, target)
+    return 0
+
+
+def _rel(target: Path, root: Path) -> str:
+    try:
+        return target.absolute().relative_to(root).as_posix()
+    except ValueError:
+        return ""
+
+
+def _record(root: Path, target: Path) -> None:
+    from secretguard import audit
+
+    audit.record("config", repo=root, action="baseline", file=str(target))

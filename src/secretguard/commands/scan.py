@@ -1,0 +1,85 @@
+"""`secretguard scan`: prove a working directory holds no credential material."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+
+class _Progress:
+    """A one-line counter on stderr, only on a TTY and only once a scan has run for a second."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, done: int) -> None:
+        if self.enabled and done % 50 == 0 and time.monotonic() - self.started > 1:
+            sys.stderr.write(f"\rsecretguard: scanned {done} files…")
+            sys.stderr.flush()
+            self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--exclude", "excludes", multiple=True, metavar="PATTERN", help="gitignore-style pattern to leave out (repeatable).")
+@click.option("--strict", is_flag=True, help="Anything that could not be scanned is a failure (exit 1).")
+@click.option("--baseline", type=click.Path(path_type=Path), help="Report only findings not in this baseline.")
+@click.option("--no-cache", is_flag=True, help="Scan every file; do not read or write the results cache.")
+@click.option("--staged", is_flag=True, help="Scan what is staged for commit (the index), not the working tree.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list what was excluded.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to a file.")
+def scan(paths: tuple[Path, ...], fmt: str, excludes: tuple[str, ...], strict: bool, baseline: Path | None,
+         no_cache: bool, staged: bool, verbose: bool, output: Path | None) -> int:
+    """Scan PATHS (default: the current directory) for credential files and secrets."""
+    from secretguard import report
+    from secretguard.scan import ScanOptions, scan_workspace
+
+    options = ScanOptions(excludes=excludes, strict=strict, use_cache=not no_cache, baseline=baseline)
+    if staged:
+        from secretguard.staged import scan_staged
+
+        result = scan_staged(paths, options)
+    else:
+        progress = _Progress()
+        try:
+            result = scan_workspace(paths, options, progress)
+        finally:
+            progress.close()
+    if fmt == "json":
+        text = report.to_json(result, verbose)
+    elif fmt == "sarif":
+        text = report.to_sarif(result)
+    else:
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = report.to_text(result, color=color, verbose=verbose)
+    if output is not None:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+    _record(result, "staged" if staged else "manual")
+    return result.exit_code(strict)
+
+
+def _record(result, trigger: str) -> None:
+    """The verdict goes to the audit log; a log that cannot be written fails the scan closed."""
+    try:
+        from secretguard import audit
+    except ImportError:
+        return
+    audit.record("scan", repo=result.root, trigger=trigger, root=str(result.root),
+                 files_scanned=result.files_scanned, findings=len(result.findings),
+                 skipped=len(result.skipped),
+                 rules=sorted({f.rule for f in result.findings}),
+                 paths=sorted({f.path for f in result.findings})[:200],
+                 skipped_paths=[s.path for s in result.skipped][:200])

@@ -1,0 +1,305 @@
+"""The detection engine: one pass per file.
+
+A keyword automaton runs once over the lower-cased text; only rules whose keywords occurred run
+their regex (gitleaks' prefilter). Findings carry a redacted excerpt and a keyed fingerprint,
+never the secret itself, so they can go to reports, caches and baselines as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Iterator, Protocol
+
+from secretguard.filters import Candidate, is_false_positive
+from secretguard.rules import ContentRule, FileRule, RuleSet
+from secretguard.validators import VALIDATORS
+
+HEAD_BYTES = 64 * 1024        # what file rules look at
+BINARY_SNIFF = 8 * 1024       # a NUL byte in here means binary
+CHUNK = 4 * 1024 * 1024       # large files are scanned in chunks this size ...
+OVERLAP = 64 * 1024           # ... overlapping by this much, so no secret is cut in two
+ALLOW_MARKERS = ("secretguard:allow", "pragma: allowlist secret", "gitleaks:allow")
+ALLOW_NEXT_MARKERS = ("pragma: allowlist nextline secret", "secretguard:allow-next-line")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    description: str
+    path: str
+    line: int | None          # None: the finding is about the whole file
+    excerpt: str              # redacted: safe to print, log and store
+    fingerprint: str          # keyed hash of rule, path and secret; never a bare hash
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "description": self.description, "path": self.path,
+                "line": self.line, "excerpt": self.excerpt, "fingerprint": self.fingerprint}
+
+
+class Suppressor(Protocol):
+    """Decides, while the secret is still in hand, whether a baseline already accepts it."""
+
+    def suppresses(self, rule: str, path: str, secret: str, fingerprint: str) -> bool: ...
+
+
+def redact(secret: str) -> str:
+    secret = secret.strip()
+    shown = 4 if len(secret) >= 16 else 2 if len(secret) >= 10 else 0
+    return secret[:shown].split("\n")[0] + "*****"
+
+
+def shannon_entropy(value: str) -> float:
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def is_binary(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 text: NULs are expected
+    return b"\0" in head[:BINARY_SNIFF]
+
+
+def decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def has_allow_marker(line: str) -> bool:
+    low = line.lower()
+    return any(m in low for m in ALLOW_MARKERS)
+
+
+def has_allow_next_marker(line: str) -> bool:
+    low = line.lower()
+    return any(m in low for m in ALLOW_NEXT_MARKERS)
+
+
+class Detector:
+    """Runs a RuleSet over text; holds the keyword automaton and the fingerprint key."""
+
+    def __init__(self, ruleset: RuleSet, key: bytes, suppressor: Suppressor | None = None) -> None:
+        import ahocorasick
+
+        self.ruleset = ruleset
+        self._key = key
+        self._suppressor = suppressor
+        self._automaton = ahocorasick.Automaton()
+        by_keyword: dict[str, list[int]] = {}
+        for index, rule in enumerate(ruleset.content_rules):
+            for kw in rule.keywords:
+                by_keyword.setdefault(kw, []).append(index)
+        for kw, indexes in by_keyword.items():
+            self._automaton.add_word(kw, tuple(indexes))
+        if by_keyword:
+            self._automaton.make_automaton()
+        self._path_specs: dict[str, object] = {}
+
+    # -- fingerprints -----------------------------------------------------------------------
+    def fingerprint(self, rule: str, path: str, secret: str) -> str:
+        msg = "\0".join((rule, path, secret)).encode("utf-8", "surrogateescape")
+        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()[:32]
+
+    # -- file rules -------------------------------------------------------------------------
+    def file_findings(self, relpath: str, head: bytes) -> list[Finding]:
+        """The whole-file finding, if any: the first file rule that matches names the file."""
+        for rule in self.ruleset.file_rules:
+            if (rule.any_name or rule.matches_name(relpath)) and _file_content_ok(rule, relpath, head):
+                fp = self.fingerprint(rule.id, relpath, "")
+                if self._suppressor and self._suppressor.suppresses(rule.id, relpath, "", fp):
+                    return []
+                return [Finding(rule.id, rule.description, relpath, None, "(whole file)", fp)]
+        return []
+
+    # -- content rules ----------------------------------------------------------------------
+    def scan_text(self, text: str, relpath: str, first_line: int = 1, limit: int | None = None) -> list[Finding]:
+        """Content findings in `text`, whose first line is line `first_line` of the file.
+
+        Secrets starting at or after offset `limit` are left for the next window of a large file.
+        """
+        rules = self.ruleset.content_rules
+        if not rules:
+            return []
+        hit: set[int] = set()
+        for _end, indexes in self._automaton.iter(text.lower()):
+            hit.update(indexes)
+        if not hit:
+            return []
+        raw: list[tuple] = []  # (start, end, rule index, secret, rule, match)
+        for index in sorted(hit):
+            rule = rules[index]
+            if rule.paths and not self._path_matches(rule, relpath):
+                continue
+            group = rule.group
+            for m in rule.pattern.finditer(text):
+                secret = m.group(group)
+                if not secret or limit is not None and m.start(group) >= limit:
+                    continue
+                raw.append((m.start(group), m.end(group), index, secret, rule, m))
+        return self._keep(raw, text, relpath, first_line)
+
+    def _keep(self, raw: list, text: str, relpath: str, first_line: int) -> list[Finding]:
+        raw.sort(key=lambda r: (r[0], _generic_last(r[4]), r[2]))
+        findings: list[Finding] = []
+        taken: list[tuple[int, int]] = []
+        lines = _LineIndex(text)
+        for start, end, _index, secret, rule, m in raw:
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue  # the same secret already reported by a more specific rule
+            line_no = lines.line_of(start)
+            line_text = lines.text_of(line_no)
+            if not self._accept(rule, secret, m, line_text, relpath):
+                continue
+            if has_allow_marker(line_text) or has_allow_marker(lines.text_of_end(m.end())) \
+                    or (line_no > 0 and has_allow_next_marker(lines.text_of(line_no - 1))):
+                continue
+            fp = self.fingerprint(rule.id, relpath, secret)
+            if self._suppressor and self._suppressor.suppresses(rule.id, relpath, secret, fp):
+                continue
+            taken.append((start, end))
+            excerpt = _excerpt(text, m, rule.group)
+            findings.append(Finding(rule.id, rule.description, relpath, first_line + line_no, excerpt, fp))
+        return findings
+
+    def _accept(self, rule: ContentRule, secret: str, m: re.Match, line: str, relpath: str) -> bool:
+        low = secret.lower()
+        if any(w in low for w in rule.stopwords):
+            return False
+        if rule.allow_patterns:
+            target = {"secret": secret, "match": m.group(0), "line": line}[rule.allow_target]
+            if any(p.search(target) for p in rule.allow_patterns):
+                return False
+        if rule.entropy is not None and shannon_entropy(secret) < rule.entropy:
+            return False
+        if rule.validator and not VALIDATORS[rule.validator](secret):
+            return False
+        cand = Candidate(secret=secret, match=m.group(0), line=line, path=relpath)
+        return is_false_positive(rule.filters, cand) is None
+
+    def _path_matches(self, rule: ContentRule, relpath: str) -> bool:
+        spec = self._path_specs.get(rule.id)
+        if spec is None:
+            import pathspec
+
+            spec = self._path_specs[rule.id] = pathspec.GitIgnoreSpec.from_lines(rule.paths)
+        return spec.match_file(relpath)
+
+    # -- whole files and blobs --------------------------------------------------------------
+    def scan_bytes(self, data: bytes, relpath: str) -> tuple[list[Finding], bool]:
+        """Scan an in-memory blob (a staged file, an example). Returns (findings, is_binary)."""
+        findings = self.file_findings(relpath, data[:HEAD_BYTES])
+        if is_binary(data):
+            return findings, True
+        return findings + self.scan_text(decode(data), relpath), False
+
+    def scan_stream(self, read: Callable[[int], bytes], relpath: str) -> tuple[list[Finding], bool]:
+        """Scan a file through `read`, holding at most two chunks at a time.
+
+        Each window reports the secrets that start before its cut (a line break near its end);
+        the next window starts at that cut, so a secret shorter than OVERLAP is never split.
+        """
+        head = read(CHUNK)
+        findings = self.file_findings(relpath, head[:HEAD_BYTES])
+        if is_binary(head):
+            return findings, True
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 cannot be cut anywhere: read whole
+            return findings + self.scan_text(decode(head + _read_all(read)), relpath), False
+        data, first_line = head, 1
+        while more := read(CHUNK):
+            data += more
+            if len(data) <= CHUNK + OVERLAP:
+                continue
+            cut = data.rfind(b"\n", 0, len(data) - OVERLAP) + 1 or len(data) - OVERLAP
+            limit = len(decode(data[:cut]))
+            findings += self.scan_text(decode(data), relpath, first_line, limit)
+            first_line += data.count(b"\n", 0, cut)
+            data = data[cut:]
+        findings += self.scan_text(decode(data), relpath, first_line)
+        return findings, False
+
+
+def _read_all(read: Callable[[int], bytes]) -> bytes:
+    parts = []
+    while chunk := read(CHUNK):
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _generic_last(rule: ContentRule) -> int:
+    return 1 if rule.id.startswith("generic") else 0
+
+
+def _excerpt(text: str, m: re.Match, group: int) -> str:
+    before = text[m.start(0):m.start(group)].split("\n")[-1][-40:]
+    after = text[m.end(group):m.end(0)]
+    after = "" if "\n" in after else after[:20]
+    return (before + redact(m.group(group)) + after).strip()[:100]
+
+
+class _LineIndex:
+    """Line numbers from offsets, computed once per text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line_of(self, offset: int) -> int:
+        from bisect import bisect_right
+
+        return bisect_right(self.starts, offset) - 1
+
+    def text_of(self, line: int) -> str:
+        start = self.starts[line]
+        end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
+        return self.text[start:end]
+
+    def text_of_end(self, offset: int) -> str:
+        return self.text_of(self.line_of(max(0, offset - 1)))
+
+
+# -- content checks of file rules -----------------------------------------------------------
+ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(.*?)\s*$", re.MULTILINE)
+SECRET_NAME = re.compile(r"pass|secret|token|key|credential|auth|private|pwd|dsn|api", re.IGNORECASE)
+
+
+def _file_content_ok(rule: FileRule, relpath: str, head: bytes) -> bool:
+    if rule.magic and not head.startswith(rule.magic):
+        return False
+    pattern = rule.content_pattern
+    if pattern is not None and not pattern.search(head):
+        return False
+    if rule.require_real_value and not _has_real_value(head, relpath):
+        return False
+    return True
+
+
+def _has_real_value(head: bytes, relpath: str) -> bool:
+    """True when some secret-named assignment holds something other than a placeholder."""
+    text = decode(head)
+    for m in ASSIGNMENT.finditer(text):
+        name, value = m.group(1), m.group(2).strip().strip("'\"")
+        if not value or not SECRET_NAME.search(name) or value.startswith("#"):
+            continue
+        cand = Candidate(secret=value, match=m.group(0), line=m.group(0), path=relpath)
+        if is_false_positive(("default",), cand) is None and _looks_random(value):
+            return True
+    return False
+
+
+def _looks_random(value: str) -> bool:
+    """Credential-like: long enough, varied, and mixing letters with digits (REPLACE_ME is not)."""
+    has_digit = any(c.isdigit() for c in value)
+    has_alpha = any(c.isalpha() for c in value)
+    return len(value) >= 8 and shannon_entropy(value) >= 3.0 and has_digit and has_alpha
+
+
+def iter_findings_sorted(findings: list[Finding]) -> Iterator[Finding]:
+    yield from sorted(findings, key=lambda f: (f.path, f.line or 0, f.rule))

@@ -1,0 +1,262 @@
+"""The workspace scan: walk, detect (cached, on both cores for large trees), collect.
+
+Returns values; never prints. The CLI renders a ScanResult.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from secretguard import __version__
+from secretguard.baseline import Baseline
+from secretguard.config import Settings, load_settings
+from secretguard.detect import HEAD_BYTES, Detector, Finding
+from secretguard.errors import SecretguardError
+from secretguard.paths import ensure_private_dir, state_dir
+from secretguard.rules import RuleSet, load_ruleset
+from secretguard.walk import Candidate, Excluded, Skipped, Walker, display
+
+PARALLEL_MIN_FILES = 400
+PARALLEL_MIN_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    excludes: tuple[str, ...] = ()
+    strict: bool = False
+    use_cache: bool = True
+    baseline: Path | None = None
+    use_baseline: bool = True     # False: ignore the configured baseline (to write a new one)
+    salt: bytes | None = None     # fingerprint key (a baseline's salt); default: the user's own key
+    jobs: int | None = None
+
+
+@dataclass
+class ScanResult:
+    root: Path
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    excluded: list[Excluded] = field(default_factory=list)
+    files_scanned: int = 0
+    binary_files: int = 0
+    cached_files: int = 0
+    seconds: float = 0.0
+    rules: RuleSet | None = None
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+    def exit_code(self, strict: bool) -> int:
+        return 1 if self.findings or (strict and self.skipped) else 0
+
+
+def user_key() -> bytes:
+    """The user's own fingerprint key, for scans without a baseline. Kept in the state dir."""
+    path = state_dir() / "fingerprint.key"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        import secrets
+
+        key = secrets.token_bytes(32)
+        try:
+            ensure_private_dir(path.parent)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(key.hex())
+        except OSError:
+            pass  # fingerprints then differ from run to run; findings are still right
+        return key
+
+
+def resolve_root(paths: Iterable[Path]) -> tuple[Path, list[Path] | None]:
+    """One directory: it is the root. Otherwise the current directory is, and paths are targets."""
+    paths = list(paths)
+    if not paths:
+        return Path.cwd(), None
+    if len(paths) == 1 and paths[0].is_dir():
+        return paths[0].absolute(), None
+    for p in paths:
+        if not os.path.lexists(p):
+            raise SecretguardError(f"{p}: no such file or directory")
+    return Path.cwd(), [p.absolute() for p in paths]
+
+
+def prepare(root: Path, options: ScanOptions) -> tuple[Settings, RuleSet, Detector, str]:
+    """Settings, rules and a detector for `root`; also the digest the cache is keyed on."""
+    settings = load_settings(root, options.excludes)
+    ruleset = load_ruleset(settings.rule_files, settings.disable_rules)
+    baseline: Baseline | None = None
+    baseline_path = options.baseline or settings.baseline
+    if options.use_baseline and baseline_path is not None:
+        from secretguard import baseline as baseline_mod
+
+        baseline = baseline_mod.load(baseline_path if baseline_path.is_absolute() else root / baseline_path)
+    key = options.salt or (baseline.salt if baseline else user_key())
+    detector = Detector(ruleset, key, baseline)
+    import hashlib
+
+    digest = hashlib.sha256("\0".join((
+        __version__, ruleset.digest, settings.digest(), baseline.digest if baseline else "",
+        hashlib.sha256(key).hexdigest())).encode()).hexdigest()
+    return settings, ruleset, detector, digest
+
+
+def scan_workspace(paths: Iterable[Path], options: ScanOptions = ScanOptions(),
+                   progress: Callable[[int], None] | None = None) -> ScanResult:
+    started = time.monotonic()
+    root, targets = resolve_root(paths)
+    settings, ruleset, detector, digest = prepare(root, options)
+    result = ScanResult(root=root, rules=ruleset)
+    cache = None
+    if options.use_cache:
+        from secretguard.cache import ScanCache
+
+        cache = ScanCache(root, digest)
+    todo: list[Candidate] = []
+    for item in Walker(settings).walk(targets):
+        if isinstance(item, Skipped):
+            result.skipped.append(item)
+        elif isinstance(item, Excluded):
+            result.excluded.append(item)
+        else:
+            entry = cache.get(item.rel, item.key) if cache else None
+            if entry is None:
+                todo.append(item)
+                continue
+            result.cached_files += 1
+            _collect(result, item, entry[1], [Finding(**f) for f in entry[2]], None)
+    for item, binary, findings, skip in _run(todo, detector, settings.max_file_size, options.jobs, progress):
+        _collect(result, item, binary, findings, skip)
+        if cache is not None and skip is None:
+            cache.put(item.rel, item.key, binary, [f.to_dict() for f in findings])
+    if cache is not None:
+        cache.save()
+    result.findings.sort(key=lambda f: (f.path, f.line or 0, f.rule))
+    result.skipped.sort(key=lambda s: s.path)
+    result.excluded.sort(key=lambda e: e.path)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _collect(result: ScanResult, item: Candidate, binary: bool, findings: list[Finding], skip: str | None) -> None:
+    result.findings.extend(findings)
+    if skip is not None:
+        result.skipped.append(Skipped(display(item.rel), skip))
+        return
+    result.files_scanned += 1
+    result.binary_files += binary
+
+
+# -- scanning files, in this process or in a pool -------------------------------------------
+_worker: tuple[Detector, int] | None = None
+
+
+def scan_candidate(item: Candidate, detector: Detector, max_size: int) -> tuple[bool, list[Finding], str | None]:
+    """(binary, findings, skip reason) for one file."""
+    rel = display(item.rel) if _needs_escape(item.rel) else item.rel
+    try:
+        fd = os.open(item.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        from secretguard.walk import _reason
+
+        return False, [], f"cannot open: {_reason(exc)}"
+    try:
+        import stat
+
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # replaced by something else since the walk saw it
+            return False, [], "not a regular file: not read"
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            if st.st_size > max_size:
+                findings = detector.file_findings(rel, fh.read(HEAD_BYTES))
+                if item.target:
+                    findings = findings or _target_findings(detector, rel, item.target, b"")
+                return False, findings, f"too large to scan ({st.st_size} bytes > {max_size})"
+            findings, binary = detector.scan_stream(fh.read, rel)
+            if item.target and not any(f.line is None for f in findings):
+                fh.seek(0)
+                findings = _target_findings(detector, rel, item.target, fh.read(HEAD_BYTES)) + findings
+            return binary, findings, None
+    except OSError as exc:
+        return False, [], f"read error: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+
+
+def _target_findings(detector: Detector, rel: str, target: str, head: bytes) -> list[Finding]:
+    """A link leaving the root is a credential file if its target's own name says so."""
+    found = detector.file_findings(target.lstrip("/"), head)
+    return [Finding(f.rule, f.description + f" (symlink to {display(target)})", rel, None, f.excerpt,
+                    f.fingerprint) for f in found]
+
+
+def _needs_escape(rel: str) -> bool:
+    try:
+        rel.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def _init_worker(detector: Detector, max_size: int) -> None:
+    global _worker
+    _worker = (detector, max_size)
+
+
+def _scan_in_worker(item: Candidate) -> tuple[Candidate, bool, list[Finding], str | None]:
+    detector, max_size = _worker
+    binary, findings, skip = scan_candidate(item, detector, max_size)
+    return item, binary, findings, skip
+
+
+def _run(todo: list[Candidate], detector: Detector, max_size: int, jobs: int | None,
+         progress: Callable[[int], None] | None):
+    jobs = jobs or min(os.cpu_count() or 1, 8)
+    big = len(todo) >= PARALLEL_MIN_FILES or sum(c.size for c in todo) >= PARALLEL_MIN_BYTES
+    if jobs > 1 and big:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(detector, max_size)) as pool:
+            for done, (item, binary, findings, skip) in enumerate(
+                    pool.imap_unordered(_scan_in_worker, todo, chunksize=16), 1):
+                if progress:
+                    progress(done)
+                yield item, binary, findings, skip
+        return
+    for done, item in enumerate(todo, 1):
+        binary, findings, skip = scan_candidate(item, detector, max_size)
+        if progress:
+            progress(done)
+        yield item, binary, findings, skip
+
+
+def check_file(path: Path, root: Path) -> list[Finding]:
+    """Scan one file as the workspace scan would (for the Claude guard). Raises if unreadable."""
+    settings, _ruleset, detector, _digest = prepare(root, ScanOptions(use_cache=False))
+    abspath = os.path.abspath(path)
+    real = os.path.realpath(abspath)
+    rel = os.path.relpath(abspath, root).replace(os.sep, "/")
+    if rel.startswith("../"):
+        rel = abspath.lstrip("/")
+    import stat
+
+    try:
+        st = os.stat(abspath)
+    except OSError as exc:
+        from secretguard.walk import _reason
+
+        raise SecretguardError(f"{path}: {_reason(exc)}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise SecretguardError(f"{path}: not a regular file")
+    item = Candidate(abspath, rel, st.st_size, (), target=real if real != abspath else None)
+    _binary, findings, skip = scan_candidate(item, detector, settings.max_file_size)
+    if skip is not None:
+        raise SecretguardError(f"{path}: {skip}")
+    return findings

@@ -1,0 +1,183 @@
+"""Workspace traversal: everything an agent could read, gitignored and untracked files included.
+
+Iterative (deep trees cannot hit the recursion limit), never follows a directory symlink, never
+opens a FIFO, socket or device. What it does not look at, it says: `Skipped` items are things it
+could not check (they fail a strict scan); `Excluded` items were left out on purpose.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pathspec
+
+from secretguard.config import Settings
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: str            # absolute path to open (for a link leaving the root: the link itself)
+    rel: str             # relative to the root, '/' separators
+    size: int
+    key: tuple[int, ...]  # file identity for the cache: dev, ino, size, mtime_ns, ctime_ns
+    target: str | None = None  # resolved target of a symlink that leaves the root
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Excluded:
+    path: str
+    reason: str
+
+
+KIND_NAMES = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+              stat.S_IFBLK: "a block device"}
+
+
+def display(rel: str) -> str:
+    """A path for people: undecodable bytes in names shown as \\xNN escapes."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
+def _kind(mode: int) -> str:
+    return KIND_NAMES.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _skip_spec(skip_dirs: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    # A name with a slash would be anchored at the root by gitignore rules; these apply at any depth.
+    lines = [p if p.startswith(("/", "**/")) or "/" not in p.rstrip("/") else "**/" + p for p in skip_dirs]
+    return pathspec.GitIgnoreSpec.from_lines(p.rstrip("/") + "/" for p in lines)
+
+
+class Walker:
+    def __init__(self, settings: Settings) -> None:
+        self.root = settings.root
+        self.root_real = os.path.realpath(settings.root)
+        self.skip = _skip_spec(settings.skip_dirs)
+        self.exclude = pathspec.GitIgnoreSpec.from_lines(settings.exclude)
+        self._seen: set[tuple[int, int]] = set()
+
+    def walk(self, targets: list[Path] | None = None) -> Iterator[Candidate | Skipped | Excluded]:
+        """Yield what to scan under the root (or under the given targets inside it)."""
+        stack: list[str] = []
+        for target in targets or [self.root]:
+            rel = self._rel(str(target))
+            if target != self.root and self._excluded(rel, target.is_dir()):
+                yield Excluded(display(rel), "excluded by pattern")
+                continue
+            try:
+                st = os.lstat(target)
+            except OSError as exc:
+                yield Skipped(display(rel), _reason(exc))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                stack.append(str(target))
+            else:
+                yield from self._entry(str(target), rel, st)
+        while stack:
+            directory = stack.pop()
+            try:
+                with os.scandir(directory) as it:
+                    entries = sorted(it, key=lambda e: e.name, reverse=True)
+            except OSError as exc:
+                yield Skipped(display(self._rel(directory)) + "/", _reason(exc))
+                continue
+            for entry in entries:
+                rel = self._rel(entry.path)
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError as exc:
+                    yield Skipped(display(rel), _reason(exc))
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    if self.skip.match_file(rel + "/"):
+                        yield Excluded(display(rel) + "/", "skipped directory (dependency or build cache)")
+                        if entry.name == ".git":
+                            yield from self._git_config(entry.path)
+                    elif self._excluded(rel, True):
+                        yield Excluded(display(rel) + "/", "excluded by pattern")
+                        if entry.name == ".git":
+                            yield from self._git_config(entry.path)
+                    else:
+                        stack.append(entry.path)
+                elif self._excluded(rel, False) and not _is_git_config(rel):
+                    yield Excluded(display(rel), "excluded by pattern")
+                else:
+                    yield from self._entry(entry.path, rel, st)
+
+    def _git_config(self, git_dir: str) -> Iterator[Candidate | Skipped | Excluded]:
+        """.git/config is always read: remote URLs carry tokens."""
+        path = os.path.join(git_dir, "config")
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return
+        yield from self._entry(path, self._rel(path), st)
+
+    def _entry(self, path: str, rel: str, st: os.stat_result) -> Iterator[Candidate | Skipped | Excluded]:
+        if stat.S_ISLNK(st.st_mode):
+            yield from self._link(path, rel)
+        elif stat.S_ISREG(st.st_mode):
+            if (st.st_dev, st.st_ino) not in self._seen:
+                self._seen.add((st.st_dev, st.st_ino))
+                yield Candidate(path, rel, st.st_size, _identity(st))
+        else:
+            yield Skipped(display(rel), f"{_kind(st.st_mode)}: not opened")
+
+    def _link(self, path: str, rel: str) -> Iterator[Candidate | Skipped | Excluded]:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            yield Excluded(display(rel), "dangling symlink")
+            return
+        except OSError as exc:
+            yield Skipped(display(rel), f"symlink cannot be resolved: {_reason(exc)}")
+            return
+        target = os.path.realpath(path)
+        inside = target == self.root_real or target.startswith(self.root_real.rstrip(os.sep) + os.sep)
+        if stat.S_ISDIR(st.st_mode):
+            if not inside:
+                yield Skipped(display(rel), f"symlink to a directory outside the root ({display(target)}): not followed")
+            return  # a directory inside the root is walked where it really is
+        if not stat.S_ISREG(st.st_mode):
+            yield Skipped(display(rel), f"symlink to {_kind(st.st_mode)} ({display(target)}): not opened")
+            return
+        if inside:
+            return  # scanned once, at its real place
+        if (st.st_dev, st.st_ino) not in self._seen:
+            self._seen.add((st.st_dev, st.st_ino))
+            yield Candidate(path, rel, st.st_size, _identity(st), target=target)
+
+    def _rel(self, path: str) -> str:
+        rel = os.path.relpath(path, self.root)
+        return "." if rel == "." else rel.replace(os.sep, "/")
+
+    def _excluded(self, rel: str, is_dir: bool) -> bool:
+        return bool(self.exclude.match_file(rel + "/" if is_dir else rel))
+
+
+def _is_git_config(rel: str) -> bool:
+    return rel == ".git/config" or rel.endswith("/.git/config")
+
+
+def _reason(exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    return exc.strerror or str(exc)
