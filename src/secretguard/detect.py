@@ -266,7 +266,7 @@ class _LineIndex:
 
 
 # -- content checks of file rules -----------------------------------------------------------
-ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(.*?)\s*$", re.MULTILINE)
+ASSIGNMENT = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*[=:][ \t]*(.*?)[ \t]*$", re.MULTILINE)
 SECRET_NAME = re.compile(r"pass|secret|token|key|credential|auth|private|pwd|dsn|api", re.IGNORECASE)
 
 
