@@ -44,6 +44,8 @@ def main() -> None:
         imp = _median_ms([py, "-c", "import secretguard.audit"], args.runs, env)
         one = _median_ms([py, "-c", "from secretguard import audit; audit.record('hook', decision='allow')"],
                          args.runs, env)
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            print("note: PYTHONDONTWRITEBYTECODE is set, so every launch recompiles secretguard's modules")
         print(f"python -c pass (median of {args.runs})          {base:7.1f} ms")
         print(f"import secretguard.audit                     {imp:7.1f} ms  (+{imp - base:.1f})")
         print(f"import + one record (a hook's audit cost)    {one:7.1f} ms  (+{one - base:.1f})")
