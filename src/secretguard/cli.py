@@ -19,6 +19,13 @@ COMMANDS: dict[str, str] = {
     "audit": "secretguard.commands.audit:audit",
     "scan": "secretguard.commands.scan:scan",
     "baseline": "secretguard.commands.baseline:baseline",
+    "exec": "secretguard.commands.exec_cmd:exec_",
+    "login": "secretguard.commands.login:login",
+    "logout": "secretguard.commands.logout:logout",
+    "status": "secretguard.commands.status:status",
+    "approve": "secretguard.commands.approve:approve",
+    "profiles": "secretguard.commands.profiles_cmd:profiles",
+    "dev-server": "secretguard.commands.dev_server:dev_server",
 }
 
 
