@@ -30,7 +30,7 @@ def audit() -> None:
 @audit.command("verify")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 def verify(as_json: bool) -> int:
-    """Check the hash chain of every log file; exit 1 naming where it breaks."""
+    """Check the hash chain and checkpoint. Exit 1 naming the line where it breaks."""
     verdict = audit_chain.verify()
     if as_json:
         problem = verdict.problem
