@@ -1,0 +1,163 @@
+"""Output formats, exit codes, configuration errors, the cache and the built wheel."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from planted import private_key_block, rand
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_dirty_tree(root: Path) -> str:
+    key = private_key_block()
+    (root / "src").mkdir()
+    (root / "src" / "app.py").write_text("print('hello')\n")
+    (root / ".env").write_text(f"SESSION_SECRET={rand(40)}\n")
+    (root / "deploy.key").write_text(key)
+    return key
+
+
+@pytest.fixture(scope="session")
+def sarif_schema(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The official SARIF 2.1.0 schema, as Microsoft ships it in an npm package."""
+    npm = shutil.which("npm")
+    assert npm, "npm is needed to fetch the SARIF 2.1.0 schema from the npm registry"
+    where = tmp_path_factory.mktemp("sarif")
+    subprocess.run([npm, "pack", "-q", "@microsoft/jest-sarif@1.0.0-beta.0"], cwd=where, check=True,
+                   capture_output=True, timeout=120)
+    with tarfile.open(next(where.glob("*.tgz"))) as tar:
+        member = tar.extractfile("package/lib/schemas/sarif-2.1.0-rtm.5.json")
+        return json.load(member)
+
+
+def test_sarif_validates_against_the_schema(tmp_path: Path, sg, sarif_schema: dict) -> None:
+    import jsonschema
+
+    key = make_dirty_tree(tmp_path)
+    proc = sg("scan", str(tmp_path), "--format", "sarif")
+    assert proc.returncode == 1
+    doc = json.loads(proc.stdout)
+    jsonschema.validate(doc, sarif_schema)
+    results = doc["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"dotenv-file", "private-key-file"}
+    rule_ids = [r["id"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
+    assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in results)
+    assert key.splitlines()[1] not in proc.stdout
+
+
+def test_json_interface(tmp_path: Path, sg) -> None:
+    make_dirty_tree(tmp_path)
+    proc = sg("scan", str(tmp_path), "--format", "json")
+    doc = json.loads(proc.stdout)
+    for f in doc["findings"]:
+        assert {"rule", "path", "line", "excerpt"} <= set(f)
+        assert not f["path"].startswith("/")
+    assert {("deploy.key", None), (".env", None)} <= {(f["path"], f["line"]) for f in doc["findings"]}
+    assert doc["skipped"] == [] and doc["summary"]["findings"] == len(doc["findings"])
+
+
+def test_text_output_is_plain_without_tty(tmp_path: Path, sg) -> None:
+    make_dirty_tree(tmp_path)
+    proc = sg("scan", str(tmp_path))
+    assert proc.returncode == 1
+    assert "\033[" not in proc.stdout
+    assert "deploy.key  private-key-file" in proc.stdout
+    assert "finding(s)" in proc.stdout.splitlines()[-2]
+
+
+def test_clean_tree_exits_zero(tmp_path: Path, sg) -> None:
+    (tmp_path / "main.py").write_text("print('hi')\n")
+    proc = sg("scan", str(tmp_path))
+    assert proc.returncode == 0 and "clean" in proc.stdout
+
+
+@pytest.mark.parametrize("config, message", [
+    ("[tool.secretguard]\nexclude = 'x'\n", "'exclude' must be a list"),
+    ("[tool.secretguard]\nexlude = ['x']\n", "unknown key 'exlude'"),
+    ("[tool.secretguard\n", "not valid TOML"),
+    ("[tool.secretguard]\ndisable_rules = ['no-such-rule']\n", "unknown rule"),
+])
+def test_bad_configuration_is_one_line_and_exit_2(tmp_path: Path, sg, config: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(config)
+    proc = sg("scan", str(tmp_path))
+    assert proc.returncode == 2
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_rule_file_names_file_and_rule(tmp_path: Path, sg) -> None:
+    (tmp_path / "extra.toml").write_text(
+        "schema_version = 1\n[[rules]]\nid = 'my-rule'\ndescription = 'x'\nregex = '(unclosed'\nkeywords = ['x']\n")
+    (tmp_path / "secretguard.toml").write_text("rule_files = ['extra.toml']\n")
+    proc = sg("scan", str(tmp_path))
+    assert proc.returncode == 2
+    assert "extra.toml" in proc.stderr and "'my-rule'" in proc.stderr and "does not compile" in proc.stderr
+
+
+def test_usage_errors_exit_2(tmp_path: Path, sg) -> None:
+    assert sg("scan", str(tmp_path / "missing")).returncode == 2
+    assert sg("scan", "--format", "xml", str(tmp_path)).returncode == 2
+
+
+def test_config_disables_rules_and_excludes(tmp_path: Path, sg) -> None:
+    make_dirty_tree(tmp_path)
+    (tmp_path / "secretguard.toml").write_text("disable_rules = ['dotenv-file']\nexclude = ['*.key']\n")
+    doc = json.loads(sg("scan", str(tmp_path), "--format", "json").stdout)
+    assert not any(f["path"] in (".env", "deploy.key") and f["line"] is None for f in doc["findings"])
+
+
+def test_warm_cache_gives_same_result_and_holds_no_secret(tmp_path: Path, sg, isolated_xdg: Path) -> None:
+    key = make_dirty_tree(tmp_path)
+    first = json.loads(sg("scan", str(tmp_path), "--format", "json").stdout)
+    second = json.loads(sg("scan", str(tmp_path), "--format", "json").stdout)
+    assert second["summary"]["cached_files"] == second["summary"]["files_scanned"] > 0
+    assert first["findings"] == second["findings"]
+    # a changed file is rescanned
+    (tmp_path / "src" / "app.py").write_text("print('changed')\n")
+    third = json.loads(sg("scan", str(tmp_path), "--format", "json").stdout)
+    assert third["summary"]["cached_files"] == third["summary"]["files_scanned"] - 1
+    written = b"".join(p.read_bytes() for p in isolated_xdg.rglob("*") if p.is_file())
+    for line in key.splitlines()[1:-1]:
+        assert line.encode() not in written
+
+
+def test_wheel_installs_and_finds_its_rules(tmp_path: Path) -> None:
+    """Build the wheel, install it (not editable) into a fresh venv, scan with it."""
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)],
+                   check=True, timeout=300)
+    wheel = next(dist.glob("secretguard-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    py = venv / "bin" / "python"
+    subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True, timeout=300)
+    # Dependencies come from the test environment's site-packages, after the venv's own.
+    site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    import click
+
+    Path(site, "zz-test-deps.pth").write_text(str(Path(click.__file__).parents[1]) + "\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / ".env").write_text("A=1\n")
+    env = {**os.environ, "PYTHONPATH": ""}
+    exe = venv / "bin" / "secretguard"
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True, env=env, cwd=work)
+    assert version.returncode == 0 and "secretguard" in version.stdout
+    assert subprocess.run([str(exe), "--help"], capture_output=True, text=True, env=env, cwd=work).returncode == 0
+    proc = subprocess.run([str(exe), "scan", "--format", "json", "--no-cache"], capture_output=True, text=True,
+                          env=env, cwd=work)
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["findings"][0]["rule"] == "dotenv-file"
+    where = subprocess.run([str(py), "-c", "import secretguard.rules as r; print(r.builtin_rules_dir())"],
+                           capture_output=True, text=True, env=env, cwd=work).stdout.strip()
+    assert where.startswith(str(venv)), where
