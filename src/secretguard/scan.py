@@ -217,7 +217,7 @@ def _scan_in_worker(item: Candidate) -> tuple[Candidate, bool, list[Finding], st
 
 def _run(todo: list[Candidate], detector: Detector, max_size: int, jobs: int | None,
          progress: Callable[[int], None] | None):
-    jobs = jobs or min(os.cpu_count() or 1, 8)
+    jobs = jobs or int(os.environ.get("SECRETGUARD_JOBS") or 0) or min(os.cpu_count() or 1, 8)
     big = len(todo) >= PARALLEL_MIN_FILES or sum(c.size for c in todo) >= PARALLEL_MIN_BYTES
     if jobs > 1 and big:
         import multiprocessing
