@@ -295,12 +295,15 @@ def find_project_root(start: Path) -> Path:
     return start
 
 
+def load_user_profiles() -> dict[str, Profile]:
+    user = user_config_path()
+    return parse_profiles(_read_toml(user).get("profiles", {}), str(user)) if user.is_file() else {}
+
+
 def load_profiles(project_root: Path) -> dict[str, Profile]:
     """User profiles plus the project's; a project profile may not shadow a user profile."""
-    profiles: dict[str, Profile] = {}
     user = user_config_path()
-    if user.is_file():
-        profiles.update(parse_profiles(_read_toml(user).get("profiles", {}), str(user)))
+    profiles = load_user_profiles()
     project = project_config_path(project_root)
     if project is not None:
         for name, profile in parse_profiles(_project_profiles_raw(project), str(project)).items():
