@@ -303,3 +303,11 @@ def _looks_random(value: str) -> bool:
 
 def iter_findings_sorted(findings: list[Finding]) -> Iterator[Finding]:
     yield from sorted(findings, key=lambda f: (f.path, f.line or 0, f.rule))
+
+
+def file_rule_for_name(relpath: str, ruleset: RuleSet) -> FileRule | None:
+    """The credential-file rule whose name patterns match `relpath` (content not consulted)."""
+    for rule in ruleset.file_rules:
+        if not rule.any_name and rule.matches_name(relpath):
+            return rule
+    return None
