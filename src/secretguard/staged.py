@@ -7,6 +7,7 @@ every blob. Paths stay bytes until they are shown, so any name git accepts works
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 import subprocess
@@ -18,6 +19,7 @@ from typing import IO, Iterable, Iterator
 
 import pathspec
 
+from secretguard.config import DEFAULT_BASELINE, find_project_table
 from secretguard.detect import HEAD_BYTES, Detector, Finding
 from secretguard.errors import SecretguardError
 from secretguard.scan import ScanOptions, ScanResult, prepare
@@ -43,7 +45,7 @@ def scan_staged(paths: tuple[Path, ...], options: ScanOptions) -> ScanResult:
     """Scan the staged version of what the next commit changes (or, given paths, of those paths)."""
     started = time.monotonic()
     top = toplevel(Path.cwd())
-    settings, ruleset, detector, _digest = prepare(top, options)
+    settings, ruleset, detector, _digest = prepare(top, _default_baseline(top, options))
     result = ScanResult(root=top, rules=ruleset)
     targets = _targets(paths, top) if paths else None
     entries = index_entries(top)
@@ -77,6 +79,17 @@ def scan_staged(paths: tuple[Path, ...], options: ScanOptions) -> ScanResult:
     result.excluded.sort(key=lambda e: e.path)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _default_baseline(top: Path, options: ScanOptions) -> ScanOptions:
+    """`secretguard baseline` writes DEFAULT_BASELINE at the top: the gate honours it unless told otherwise."""
+    if options.baseline is not None or not options.use_baseline:
+        return options
+    table, _source = find_project_table(top)
+    default = top / DEFAULT_BASELINE
+    if "baseline" in table or not default.is_file():
+        return options
+    return dataclasses.replace(options, baseline=default)
 
 
 # -- git -----------------------------------------------------------------------------------
