@@ -265,3 +265,18 @@ def test_no_mask_needs_a_human(world: ExecWorld) -> None:
     value = world.planted.values["app_password"]
     r = world.run("exec", "--no-mask", "--", "sh", "-c", 'echo "$APP_PASSWORD"')
     assert r.returncode == 125 and "--no-mask needs a terminal" in r.stderr and value not in r.stdout
+
+
+def test_on_a_terminal_output_passes_through_unless_masking_is_forced(world: ExecWorld) -> None:
+    import sys
+
+    from parts.tty import run_in_pty
+
+    _setup(world)
+    value = world.planted.values["app_password"]
+    cmd = [sys.executable, "-m", "secretguard", "exec"]
+    script = ["--", "sh", "-c", 'echo "v=$APP_PASSWORD"']
+    code, out = run_in_pty([*cmd, *script], b"", env=dict(os.environ), cwd=str(world.project))
+    assert code == 0 and f"v={value}" in out
+    code, out = run_in_pty([*cmd, "--mask", *script], b"", env=dict(os.environ), cwd=str(world.project))
+    assert code == 0 and "v=*****" in out and value not in out

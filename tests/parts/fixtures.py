@@ -46,9 +46,12 @@ class Planted:
         return self.values[name]
 
 
+_PLANTED = Planted()  # one per session, shared by every module that imports these fixtures
+
+
 @pytest.fixture(scope="session")
 def planted() -> Planted:
-    return Planted()
+    return _PLANTED
 
 
 @pytest.fixture(scope="session")

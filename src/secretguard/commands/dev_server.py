@@ -36,9 +36,10 @@ def dev_server(port: int, write_profile: bool) -> int:
     stopping = False
 
     def _stop(signum: int, frame: object) -> None:
+        # Only signal here: the main thread is inside proc.wait(), which holds Popen's waitpid lock.
         nonlocal stopping
         stopping = True
-        devserver.stop(proc)
+        proc.terminate()
 
     old = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
