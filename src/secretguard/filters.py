@@ -1,0 +1,500 @@
+"""False-positive filters: cheap heuristics run on regex hits only.
+
+Each filter takes a Candidate and returns True when the hit is NOT a secret. Rules name the
+filters they want (`filters = [...]` in the TOML, default `["default"]`); a bundle name such as
+"default" or "generic" stands for several filters and `is_false_positive` reports which one fired.
+
+The detect-secrets heuristics (`detect_secrets.filters.heuristic`) are reproduced here with their
+own names and semantics: importing that module pulls in all of detect_secrets (~150 ms, measured
+with `python -X importtime`), far over what the Claude hook path can pay. tests/test_filters.py
+checks that these copies agree with the originals.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import os
+import re
+import string
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+
+@dataclass(frozen=True)
+class Candidate:
+    secret: str        # the secret group's text
+    match: str         # the whole regex match
+    line: str          # the full line the secret starts on
+    path: str          # relative path, '/' separators
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character over the string's own characters (detect-secrets' formula)."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+# -- detect-secrets heuristics (same semantics as detect_secrets.filters.heuristic) ----------
+
+_SEQUENCES = (
+    string.ascii_uppercase + string.ascii_uppercase + string.digits + "+/",
+    string.digits + string.ascii_uppercase + string.ascii_uppercase + "+/",
+    (string.digits + string.ascii_uppercase) * 2,
+    string.digits * 2,
+    string.hexdigits.upper() + string.hexdigits.upper(),
+    string.ascii_uppercase + "=/",
+)
+_UUID = re.compile(r"[a-f0-9]{8}\-[a-f0-9]{4}\-[a-f0-9]{4}\-[a-f0-9]{4}\-[a-f0-9]{12}", re.IGNORECASE)
+_ID_BEFORE = re.compile(r"(^(id|myid|userid)|_id)s?[^a-z0-9]", re.IGNORECASE)
+_INDIRECT = re.compile(r"([^\v=!:]*)\s*(:=?|[!=]{1,3})\s*([\w.-]+[\[\(][^\v]*[\]\)])")
+LOCK_FILES = frozenset({
+    "Brewfile.lock.json", "Cartfile.resolved", "composer.lock", "Gemfile.lock", "Package.resolved",
+    "package-lock.json", "Podfile.lock", "yarn.lock", "Pipfile.lock", "poetry.lock", "Cargo.lock",
+    "packages.lock.json",
+})
+
+
+def is_sequential_string(secret: str) -> bool:
+    upper = secret.upper()
+    return any(upper in seq for seq in _SEQUENCES)
+
+
+def is_potential_uuid(secret: str) -> bool:
+    return bool(_UUID.search(secret))
+
+
+def is_likely_id_string(secret: str, line: str) -> bool:
+    index = line.find(secret)
+    return index >= 0 and bool(_ID_BEFORE.search(line, 0, index))
+
+
+def is_templated_secret(secret: str) -> bool:
+    if len(secret) < 2:
+        return True
+    return (secret[0] == "{" and secret[-1] == "}") or (secret[0] == "<" and secret[-1] == ">") \
+        or (secret[0] == "$" and secret[1] == "{" and secret[-1] == "}")
+
+
+def is_prefixed_with_dollar_sign(secret: str) -> bool:
+    return bool(secret) and secret[0] == "$"
+
+
+def is_indirect_reference(line: str) -> bool:
+    return len(line) <= 1000 and bool(_INDIRECT.search(line))
+
+
+def is_lock_file(filename: str) -> bool:
+    return os.path.basename(filename) in LOCK_FILES
+
+
+def is_not_alphanumeric_string(secret: str) -> bool:
+    return not set(string.ascii_letters) & set(secret)
+
+
+def is_swagger_file(filename: str) -> bool:
+    return "swagger" in filename
+
+
+# -- default bundle: safe for every rule, specific token formats included ---------------------
+
+_PLACEHOLDER = re.compile(
+    r"(?i)x{5,}|\*{3,}|•{2,}|\.{3}|…|<[^>]*>|\{\{|\}\}|\$\{|#\{|%\(\w*\)s|%s\b"
+    r"|change[-_ ]?me|replace[-_ ]?me|placeholder|dummy|redacted|example|sample|your|insert"
+    r"|fake|not[-_]?a[-_]?real|do[-_]?not[-_]?use|goes[-_]here|(?:^|[^a-z])here(?:$|[^a-z])"
+    r"|^(?:todo|tbd|fixme|none|null|nil|undefined|true|false|secret|password|token|test)$")
+_REPEATED = re.compile(r"([0-9a-zB-Z*•#])\1{5,}")
+# A secret *value* that is really a pointer to one stored elsewhere.
+_REFERENCE = re.compile(
+    r"^(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|os\.Getenv|getenv|System\.getenv"
+    r"|ENV\[|ENV\.fetch|env\(|Deno\.env|secrets\.|vars\.|vault:|ref\+|op://|awssm:|sm://"
+    r"|arn:aws:|projects/[^/]+/secrets/|\$\(|`)")
+KNOWN_EXAMPLES = frozenset({
+    "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AKIAI44QH8DHBEXAMPLE",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY", "ASIAIOSFODNN7EXAMPLE",
+    # jwt.io's sample token
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0"
+    "IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    # Stripe's documentation test key
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+})
+_DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+;base64,|\"image/[\w.+-]+\"\s*:")
+
+
+def _ascending_run(secret: str, length: int = 6) -> bool:
+    """abcdef, 123456, 456789: a run of `length` consecutive characters in code order."""
+    run = 1
+    low = secret.lower()
+    for a, b in zip(low, low[1:]):
+        run = run + 1 if ord(b) - ord(a) == 1 and a.isalnum() and b.isalnum() else 1
+        if run >= length:
+            return True
+    return False
+
+
+def placeholder(c: Candidate) -> bool:
+    return bool(_PLACEHOLDER.search(c.secret))
+
+
+def template(c: Candidate) -> bool:
+    return is_templated_secret(c.secret)
+
+
+def reference(c: Candidate) -> bool:
+    return bool(_REFERENCE.match(c.secret))
+
+
+def known_example(c: Candidate) -> bool:
+    return c.secret in KNOWN_EXAMPLES or "EXAMPLE" in c.secret
+
+
+def sequential(c: Candidate) -> bool:
+    return is_sequential_string(c.secret) or _ascending_run(c.secret)
+
+
+def repeated(c: Candidate) -> bool:
+    """0000000000000000, XXXXXX…, or a value of three or four distinct characters."""
+    s = c.secret
+    return bool(_REPEATED.search(s)) or (len(s) >= 8 and len(set(s)) <= 4)
+
+
+def uuid_value(c: Candidate) -> bool:
+    """The whole value is a UUID (an identifier, not a credential)."""
+    return bool(re.fullmatch(r"[{(]?" + _UUID.pattern + r"[})]?", c.secret, re.IGNORECASE))
+
+
+def data_uri(c: Candidate) -> bool:
+    """A hit inside inline base64 data (images, fonts, notebook outputs) is chance, not a key."""
+    m = _DATA_URI.search(c.line)
+    return bool(m) and c.line.find(c.secret) > m.start()
+
+
+def publishable(c: Candidate) -> bool:
+    """Keys that are public by design: Stripe publishable keys, Mapbox public tokens."""
+    return c.secret.startswith(("pk_live_", "pk_test_", "pk.eyJ"))
+
+
+# -- generic bundle: for keyword-anchored rules whose value can be anything -------------------
+
+# Name parts that make a secret-sounding key hold something else (a hash, a name, a path...).
+_NOT_SECRET_KEY = re.compile(
+    r"(?i)(?:hash|digest|checksum|sha\d*|md5|fingerprint|thumbprint|_?ids?|uuid|name|names|file|"
+    r"filename|path|dir|url|uri|endpoint|host|type|length|len|size|min|max|count|ttl|expiry|expires?|"
+    r"expiration|lifetime|header|field|env|var|ref|arn|version|format|policy|prefix|suffix|label|"
+    r"placeholder|regex|pattern|enabled|mode|provider|location|hint|template|param|alias|kind|source|"
+    r"store|backend|rotation|timeout|at|date|description|question|cmd|command|script|class|method|"
+    r"required|strength|reset|confirm|confirmation|forgot|prompt|message|title|text|help|error|"
+    r"tokenizer|tokens|index|position|schema|key_?name|usage|limit|bucket|region|secret_?ref|"
+    r"secretref|secret_?key_?ref|keyref|algorithm|alg|encoding|cipher|curve|bits|scope|scopes|"
+    r"audience|issuer|grant_?type|response_?type)$")
+_NOT_SECRET_KEY_START = re.compile(
+    r"(?i)^(?:public|publishable|pub|is|has|use|enable|disable|require|show|hide|allow|validate|"
+    r"verify|check|generate|gen|get|set|fetch|load|read|with|no|skip|max|min|num|next|page|"
+    r"pagination|continuation|cursor|csrf|xsrf|sort|partition|primary|foreign|cache|idempotency|"
+    r"i18n|translation|object|row|hash|lookup|storage|s3|ssh_?key_?path|dataset|public_?key)(?:[_.\-]|(?=[A-Z]))")
+_KEY_BEFORE = re.compile(r"([A-Za-z_@$][\w.\-:]*)[^\w]*$")
+_XML_KEY = re.compile(r"""key\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_SECRET_WORD = re.compile(r"(?i)passw(?:or)?d|passwd|secret|token|api[_-]?key|credential|private[_-]?key")
+_HASH_VALUE = re.compile(
+    r"^(?:\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$(?:1|5|6|apr1|y|gy|7|sha1|md5|scrypt)\$"
+    r"|pbkdf2[_:$-]|scrypt[:$]|bcrypt[:$]|\{(?:SSHA|SHA|SMD5|MD5|CRYPT|PBKDF2)[^}]*\}"
+    r"|(?:sha(?:1|224|256|384|512)|md5|h1)[-:])", re.IGNORECASE)
+_LOCKISH = re.compile(
+    r"(?:^|/)(?:go\.sum|go\.work\.sum|SHA\d*SUMS(?:\.txt)?|[\w.-]+\.sha\d+|[\w.-]+\.lock|[\w.-]+\.lockb"
+    r"|pnpm-lock\.yaml|npm-shrinkwrap\.json|verification-metadata\.xml|gradle\.lockfile"
+    r"|flake\.lock|pubspec\.lock|mix\.lock|\.terraform\.lock\.hcl)$")
+_PATHISH = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://|/|\./|\.\./|~/|[A-Za-z]:[\\/]|\\\\)"
+    r"|\.(?:pem|key|crt|cer|der|p12|pfx|jks|json|ya?ml|toml|ini|txt|env|cfg|conf|properties|xml|gpg|asc|pub)$",
+    re.IGNORECASE)
+_NUMBERISH = re.compile(r"^(?:v?\d+(?:[._:-]\d+)*(?:[-+][\w.]+)?|[\d\s.,:_+-]+|0x[0-9a-f]+)$", re.IGNORECASE)
+_WORD_PARTS = re.compile(r"^(?:[A-Za-z][a-z]*|[A-Z]+)\d{0,2}(?:[_.\-](?:[A-Za-z][a-z]*|[A-Z]+)\d{0,2})+$")
+_CAMEL = re.compile(r"^[a-z]{2,}(?:[A-Z][a-z]{2,})+$|^(?:[A-Z][a-z]{2,}){2,}$|^[a-z]+$|^[A-Z]+$")
+_GETTEXT = re.compile(r"^\s*(?:msgid|msgstr|msgctxt)\b")
+
+
+def key_name(c: Candidate) -> str:
+    """The name the value is assigned to: the last identifier before the value on its line."""
+    m = _XML_KEY.search(c.match)
+    if m and c.match.find(c.secret) > m.end():
+        return m.group(1)
+    index = c.line.find(c.secret)
+    prefix = c.line[:index] if index >= 0 else c.match[:max(c.match.find(c.secret), 0)]
+    m = _KEY_BEFORE.search(prefix)
+    return m.group(1) if m else ""
+
+
+def _last_part(key: str) -> str:
+    parts = [p for p in re.split(r"[_.\-:]|(?<=[a-z0-9])(?=[A-Z])", key) if p]
+    return parts[-1] if parts else ""
+
+
+def not_secret_key(c: Candidate) -> bool:
+    """password_hash, token_url, secret_name, API_KEY_HEADER, public_key...: not secret values."""
+    key = key_name(c)
+    if not key:
+        return False
+    last = _last_part(key).lower()
+    if key.lower().endswith(("secret_id", "secretid", "secret-id")):
+        return False  # Vault AppRole secret_id is a credential
+    return bool(_NOT_SECRET_KEY.fullmatch(last)) or bool(_NOT_SECRET_KEY_START.match(key)) \
+        or bool(re.search(r"(?i)(?:hash|digest|checksum|_sha\d*|fingerprint)(?:[_.\-]|$)", key))
+
+
+def hashed_value(c: Candidate) -> bool:
+    """bcrypt/argon2/pbkdf2/crypt hashes and algorithm-tagged digests (sha256:…, sha512-…)."""
+    return bool(_HASH_VALUE.match(c.secret))
+
+
+def lockfile(c: Candidate) -> bool:
+    return is_lock_file(c.path) or bool(_LOCKISH.search(c.path))
+
+
+def git_sha(c: Candidate) -> bool:
+    """A 40-hex commit id pinned with @ (actions, pseudo-versions) or named as a commit/ref."""
+    if not re.fullmatch(r"[0-9a-f]{40}", c.secret):
+        return False
+    index = c.line.find(c.secret)
+    before = c.line[max(0, index - 1):index]
+    return before == "@" or bool(re.search(r"(?i)commit|\brev\b|revision|\bref\b|reference|\bsha\b", c.line[:index]))
+
+
+def path_or_url(c: Candidate) -> bool:
+    return bool(_PATHISH.search(c.secret))
+
+
+def numeric(c: Candidate) -> bool:
+    return bool(_NUMBERISH.match(c.secret))
+
+
+def identifier(c: Candidate) -> bool:
+    """user.password, DB_PASSWORD, accessToken, bert-base-uncased: names, not values."""
+    s = c.secret
+    return bool(_WORD_PARTS.match(s)) or bool(_CAMEL.match(s))
+
+
+def unquoted_code(c: Candidate) -> bool:
+    """An unquoted value holding a call or a subscript is code (get_password(), cfg['x'])."""
+    index = c.match.find(c.secret)
+    quoted = index > 0 and c.match[index - 1] in "\"'`"
+    return not quoted and (bool(re.search(r"[()\[\]]", c.secret)) or c.secret.endswith(("(", ".")))
+
+
+def dollar_reference(c: Candidate) -> bool:
+    """$VAR, ${VAR}, $(cmd): a shell/compose reference (detect-secrets' is_prefixed_with_dollar_sign,
+    narrowed so that crypt hashes starting with $ are left to `hashed_value`)."""
+    return bool(re.match(r"\$(?:\{|\(|[A-Za-z_])", c.secret))
+
+
+def secret_word(c: Candidate) -> bool:
+    """A value that names a secret ('my-db-password', 'SECRET_TOKEN') is a label or placeholder."""
+    return bool(_SECRET_WORD.search(c.secret))
+
+
+def ui_string(c: Candidate) -> bool:
+    return bool(_GETTEXT.match(c.line)) or c.secret.endswith((":", "?")) and not any(ch.isdigit() for ch in c.secret)
+
+
+def any_uuid(c: Candidate) -> bool:
+    return is_potential_uuid(c.secret)
+
+
+def low_randomness(c: Candidate) -> bool:
+    """Too short, one character class, or too little entropy for its length to be a credential."""
+    s = c.secret
+    n = len(s)
+    if n < 8:
+        return True
+    classes = sum((any(ch.islower() for ch in s), any(ch.isupper() for ch in s),
+                   any(ch.isdigit() for ch in s), any(not ch.isalnum() for ch in s)))
+    if classes < 2:
+        return True
+    return shannon_entropy(s) < min(3.0, 0.85 * math.log2(n))
+
+
+def not_alphanumeric(c: Candidate) -> bool:
+    return is_not_alphanumeric_string(c.secret)
+
+
+# -- filters for particular encodings ---------------------------------------------------------
+
+def _b64decode(value: str) -> bytes | None:
+    v = value.strip().rstrip("=")
+    v += "=" * (-len(v) % 4)
+    try:
+        if "-" in v or "_" in v:
+            return base64.urlsafe_b64decode(v)
+        return base64.b64decode(v, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _printable(data: bytes) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text or sum(ch.isprintable() or ch in "\r\n\t" for ch in text) < 0.97 * len(text):
+        return None
+    return text
+
+
+def not_userpass_b64(c: Candidate) -> bool:
+    """Basic auth, docker `auth`, npm `_auth`: must decode to user:password with a real password."""
+    raw = _b64decode(c.secret)
+    text = _printable(raw) if raw else None
+    if not text or ":" not in text:
+        return True
+    user, _, password = text.partition(":")
+    sub = Candidate(password, password, c.line, c.path)
+    return not password or len(password) < 4 or "\n" in text or placeholder(sub) or template(sub) \
+        or password.lower() in _WEAK_PASSWORDS or password == user
+
+
+def not_b64_text(c: Candidate) -> bool:
+    """npm `_password`: base64 of a printable password that is not a placeholder."""
+    raw = _b64decode(c.secret)
+    text = _printable(raw) if raw else None
+    return not text or placeholder(Candidate(text, text, c.line, c.path))
+
+
+def not_jwt(c: Candidate) -> bool:
+    """A JWT's header decodes to a JSON object naming its algorithm."""
+    header = c.secret.split(".", 1)[0]
+    raw = _b64decode(header.replace("+", "-").replace("/", "_"))
+    try:
+        obj = json.loads(raw) if raw else None
+    except ValueError:
+        return True
+    return not isinstance(obj, dict) or "alg" not in obj
+
+
+def not_discord_token(c: Candidate) -> bool:
+    """A Discord bot token starts with the bot's numeric id (a snowflake) in base64."""
+    raw = _b64decode(c.secret.split(".", 1)[0])
+    return not raw or not raw.isdigit() or not 15 <= len(raw) <= 21
+
+
+_PRIVATE_KEY_TEXT = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+
+
+def not_b64_private_key(c: Candidate) -> bool:
+    """base64 of PEM text: only private keys count (certificates and public keys are public)."""
+    head = c.secret[:120]
+    head = head[: len(head) // 4 * 4]
+    raw = _b64decode(head)
+    text = raw.decode("latin-1") if raw else ""
+    return not _PRIVATE_KEY_TEXT.search(text) or "EXAMPLE" in text
+
+
+def pem_placeholder(c: Candidate) -> bool:
+    """A PEM header over a body such as '...', 'MIIE...' or 'XXXX': documentation, not a key."""
+    body = re.sub(r"-----[A-Z0-9 ]+-----|\\[nr]|[\s\"'+,`\\]|^[\w-]+: .*$", "", c.match, flags=re.M)
+    if len(body) < 40:
+        return True
+    return bool(re.search(r"x{6,}|\.{3}|…|<[^>]*>|your|redacted|example", body, re.IGNORECASE)) \
+        or shannon_entropy(body[:400]) < 4.0
+
+
+def not_aws_secret(c: Candidate) -> bool:
+    """An AWS secret key is 40 base64 characters of random data: mixed case and digits."""
+    s = c.secret
+    return not (any(ch.islower() for ch in s) and any(ch.isupper() for ch in s)
+                and any(ch.isdigit() for ch in s)) or shannon_entropy(s) < 4.0
+
+
+_WEAK_PASSWORDS = frozenset({
+    "password", "passwd", "pass", "pwd", "secret", "changeme", "admin", "root", "guest", "user",
+    "username", "test", "testing", "postgres", "mysql", "redis", "rabbitmq", "mongo", "mongodb",
+    "default", "example", "demo", "dev", "local", "letmein", "qwerty", "123456", "12345678",
+    "token", "apikey", "api_key", "key", "xxx", "foo", "bar", "foobar", "pa55word", "p@ssw0rd",
+    "password1", "password123", "secret123", "admin123", "sa", "none", "null", "s3cr3t", "hunter2",
+})
+
+
+def weak_password(c: Candidate) -> bool:
+    """user:password@host, postgres:postgres@, guest:guest@, %s, {password}: not credentials."""
+    s = c.secret
+    low = s.lower()
+    m = re.search(r"://([^:@/\s]*):", c.match)
+    user = m.group(1) if m else ""
+    if low in _WEAK_PASSWORDS or low == user.lower() or len(s) < 6:
+        return True
+    if re.search(r"(?i)passw|secret|changeme|<|>|\{|\}|\$|%s|%\(|x{4,}|\*{3,}|your|example|redacted|dummy", s):
+        return True
+    return not any(ch.isdigit() or not ch.isalnum() for ch in s) and s.islower()
+
+
+_SECRETISH_DECODED = re.compile(
+    r"PRIVATE KEY|://[^/\s:@]*:[^/\s@]+@|\"auths?\"|^(?:sk|rk|ghp|gho|ghs|ghu|ghr|github_pat|glpat|xox[abposr]"
+    r"|xapp|AKIA|ASIA|AIza|SG\.|npm_|pypi-|hvs\.|hvb\.|dckr_pat|shp(?:at|ss|ca|pa)|eyJ)")
+_SECRET_KEY_NAME = re.compile(r"(?i)pass|pwd|secret|token|key|cred|auth|cert(?!ificate)|private|salt|seed|signing|api")
+
+
+def not_secret_b64_data(c: Candidate) -> bool:
+    """A base64 value under a Kubernetes Secret's data: keep it when what it encodes is secret-ish."""
+    raw = _b64decode(c.secret)
+    if not raw:
+        return True
+    text = _printable(raw)
+    if text is None:
+        # Binary: a random key (32 bytes of entropy) under a secret-sounding name.
+        return len(raw) < 16 or not _SECRET_KEY_NAME.search(c.match.split(":")[0])
+    text = text.strip()
+    if "BEGIN CERTIFICATE" in text or "BEGIN PUBLIC KEY" in text:
+        return True
+    if _SECRETISH_DECODED.search(text):
+        sub = Candidate(text, text, text, c.path)
+        return publishable(sub) or placeholder(sub) or known_example(sub)
+    sub = Candidate(text, text, c.line, c.path)
+    return any(f(sub) for f in (placeholder, known_example, publishable, low_randomness, identifier,
+                                numeric, path_or_url, uuid_value, secret_word))
+
+
+# -- registry -------------------------------------------------------------------------------
+
+_SINGLE: dict[str, Callable[[Candidate], bool]] = {
+    "placeholder": placeholder, "template": template, "reference": reference,
+    "known_example": known_example, "sequential": sequential, "repeated": repeated,
+    "uuid": uuid_value, "data_uri": data_uri, "publishable": publishable,
+    "not_secret_key": not_secret_key, "hashed_value": hashed_value, "lockfile": lockfile,
+    "git_sha": git_sha, "path_or_url": path_or_url, "numeric": numeric, "identifier": identifier,
+    "unquoted_code": unquoted_code, "dollar_reference": dollar_reference, "secret_word": secret_word,
+    "ui_string": ui_string, "any_uuid": any_uuid, "low_randomness": low_randomness,
+    "not_alphanumeric": not_alphanumeric, "not_userpass_b64": not_userpass_b64,
+    "not_b64_text": not_b64_text, "not_jwt": not_jwt, "not_discord_token": not_discord_token, "not_b64_private_key": not_b64_private_key,
+    "pem_placeholder": pem_placeholder, "not_aws_secret": not_aws_secret,
+    "weak_password": weak_password, "not_secret_b64_data": not_secret_b64_data,
+}
+
+BUNDLES: dict[str, tuple[str, ...]] = {
+    "default": ("placeholder", "template", "reference", "known_example", "sequential", "repeated",
+                "uuid", "data_uri", "publishable"),
+    "generic": ("placeholder", "template", "reference", "known_example", "sequential", "repeated",
+                "data_uri", "publishable", "any_uuid", "not_secret_key", "hashed_value", "lockfile",
+                "git_sha", "dollar_reference", "unquoted_code", "path_or_url", "numeric",
+                "identifier", "secret_word", "ui_string", "not_alphanumeric", "low_randomness"),
+}
+
+
+def _bundle(names: tuple[str, ...]) -> Callable[[Candidate], bool]:
+    funcs = tuple(_SINGLE[n] for n in names)
+    return lambda c: any(f(c) for f in funcs)
+
+
+FILTERS: dict[str, Callable[[Candidate], bool]] = {
+    **_SINGLE, **{name: _bundle(parts) for name, parts in BUNDLES.items()}}
+
+
+def is_false_positive(names: Sequence[str], cand: Candidate) -> str | None:
+    """The name of the first filter that rejects `cand` (a bundle's member, not the bundle), or None."""
+    for name in names:
+        for part in BUNDLES.get(name, (name,)):
+            if _SINGLE[part](cand):
+                return part
+    return None
