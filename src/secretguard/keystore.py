@@ -8,6 +8,7 @@ backend it chose is cached and loaded directly next time; the cache holds a clas
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
@@ -52,8 +53,9 @@ def _load_cached() -> Any | None:
         return None
 
 
+@functools.lru_cache(maxsize=1)
 def get_backend() -> Any:
-    """The keyring backend to use; KeyringError when none is usable."""
+    """The keyring backend to use (chosen once per process); KeyringError when none is usable."""
     try:
         from keyring import core
     except ImportError as exc:  # pragma: no cover - keyring is a dependency
