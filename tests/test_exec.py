@@ -280,3 +280,48 @@ def test_on_a_terminal_output_passes_through_unless_masking_is_forced(world: Exe
     assert code == 0 and f"v={value}" in out
     code, out = run_in_pty([*cmd, "--mask", *script], b"", env=dict(os.environ), cwd=str(world.project))
     assert code == 0 and "v=*****" in out and value not in out
+
+
+def test_ctrl_c_at_a_terminal_reaches_the_child_once(world: ExecWorld, tmp_path: Path) -> None:
+    """^C goes from the terminal to the whole foreground group: secretguard must not send it again."""
+    import fcntl
+    import sys
+    import termios
+
+    _setup(world)
+    ready, got = tmp_path / "ready", tmp_path / "got"
+    child = tmp_path / "child.py"
+    child.write_text(
+        "import os, signal\n"
+        "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\n"
+        f"open({str(ready)!r}, 'w').write(str(os.getpid()))\n"
+        "while True:\n"
+        "    info = signal.sigwaitinfo({signal.SIGINT})\n"
+        f"    with open({str(got)!r}, 'a') as fh:\n"
+        "        fh.write(f'{info.si_code} {info.si_pid}\\n')\n")
+    master, slave = os.openpty()
+
+    def _controlling_tty() -> None:  # runs in the child after setsid: make the pty its terminal
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen([sys.executable, "-m", "secretguard", "exec", "--", "sh", "-c",
+                             f"exec {sys.executable} {child}"], stdin=slave, stdout=slave, stderr=slave,
+                            cwd=world.project, env=dict(os.environ), start_new_session=True,
+                            preexec_fn=_controlling_tty)
+    os.close(slave)
+    try:
+        _wait_for(ready)
+        os.write(master, b"\x03")
+        _wait_for(got)
+        time.sleep(0.5)  # a copy forwarded by secretguard would land here (unless it merged with the first)
+        # One SIGINT, sent by the kernel on the terminal's behalf (si_code SI_KERNEL); the command lives on.
+        assert [line.split()[0] for line in got.read_text().splitlines()] == ["128"]
+        os.write(master, b"\x03")  # the second ^C kills the command
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    assert proc.returncode == 128 + signal.SIGKILL
+    _assert_revoked(world, _accessor(world))
