@@ -7,11 +7,14 @@ every blob. Paths stay bytes until they are shown, so any name git accepts works
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import posixpath
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +23,14 @@ from typing import IO, Iterable, Iterator
 import pathspec
 
 from secretguard.config import DEFAULT_BASELINE, find_project_table
-from secretguard.detect import HEAD_BYTES, Detector, Finding
+from secretguard.detect import CHUNK, Detector, Finding
 from secretguard.errors import SecretguardError
 from secretguard.scan import ScanOptions, ScanResult, prepare
 from secretguard.walk import Excluded, Skipped, display
 
+PARALLEL_MIN_FILES = 400          # fewer blobs than this: forking workers costs more than it saves
+IN_MEMORY_MAX = CHUNK             # larger blobs are scanned as they stream, in this process
+MAX_IN_FLIGHT = 256               # blobs read ahead of the workers (bounds memory)
 MODE_SYMLINK = "120000"
 MODE_SUBMODULE = "160000"
 
@@ -70,7 +76,7 @@ def scan_staged(paths: tuple[Path, ...], options: ScanOptions) -> ScanResult:
             result.files_scanned += 1
         else:
             blobs.append((entry, rel))
-    for findings, binary in _scan_blobs(top, blobs, detector):
+    for findings, binary in _scan_blobs(top, blobs, detector, options.jobs):
         result.findings.extend(findings)
         result.files_scanned += 1
         result.binary_files += binary
@@ -148,11 +154,38 @@ def _empty_tree(top: Path) -> str:
     return _git(["hash-object", "-t", "tree", "--stdin"], top).decode("ascii").strip()
 
 
-def _scan_blobs(top: Path, blobs: list[tuple[IndexEntry, str]],
-                detector: Detector) -> Iterator[tuple[list[Finding], bool]]:
-    """Stream every blob through one `git cat-file --batch`, scanning each as it arrives."""
+def _scan_blobs(top: Path, blobs: list[tuple[IndexEntry, str]], detector: Detector,
+                jobs: int | None) -> Iterator[tuple[list[Finding], bool]]:
+    """Stream every blob through one `git cat-file --batch`; scan them here or on every core."""
     if not blobs:
         return
+    jobs = jobs or min(os.cpu_count() or 1, 8)
+    pool = None
+    if jobs > 1 and len(blobs) >= PARALLEL_MIN_FILES:
+        import multiprocessing
+
+        # Forked before cat-file starts, so the workers hold none of its pipes.
+        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_init_worker, initargs=(detector,))
+    try:
+        with _cat_file(top, blobs) as out:
+            if pool is None:
+                for item in _read_blobs(out, blobs, detector):
+                    yield _scan_item(item, detector)
+                return
+            in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
+            for result in pool.imap(_scan_in_worker, _read_blobs(out, blobs, detector, in_flight), chunksize=16):
+                in_flight.release()
+                if isinstance(result, str):
+                    raise GitError(result)
+                yield result
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+@contextlib.contextmanager
+def _cat_file(top: Path, blobs: list[tuple[IndexEntry, str]]) -> Iterator[IO[bytes]]:
     # The requests go in through a file, not a pipe: no writer thread, no pipe deadlock.
     with tempfile.TemporaryFile() as requests:
         requests.write("".join(e.sha + "\n" for e, _rel in blobs).encode("ascii"))
@@ -163,23 +196,42 @@ def _scan_blobs(top: Path, blobs: list[tuple[IndexEntry, str]],
         except FileNotFoundError:
             raise GitError("git is not installed (or not on PATH): cannot read what is staged") from None
         try:
-            for entry, rel in blobs:
-                yield _scan_one(proc.stdout, entry.sha, rel, detector)
+            yield proc.stdout
         finally:
             proc.stdout.close()
             stderr = proc.stderr.read()
             proc.stderr.close()
-            if proc.wait() != 0 and stderr:
+            if proc.wait() != 0 and stderr and sys.exc_info()[0] is None:
                 raise GitError(f"git cat-file failed: {stderr.decode('utf-8', 'replace').strip()}")
 
 
-def _scan_one(out: IO[bytes], sha: str, rel: str, detector: Detector) -> tuple[list[Finding], bool]:
-    header = out.readline().split()
-    if len(header) != 3 or header[1] != b"blob":
-        # Fail closed: a staged file that cannot be read cannot be said to be clean.
-        raise GitError(f"cannot read the staged content of {rel} (object {sha}: "
-                       f"{b' '.join(header[1:]).decode('ascii', 'replace') or 'no answer'})")
-    remaining = int(header[2])
+# A work item: a small blob to scan (rel, data), a large one already scanned while it streamed
+# (findings, binary), or the reason a blob could not be read.
+_Item = tuple[str, bytes] | tuple[list[Finding], bool] | str
+
+
+def _read_blobs(out: IO[bytes], blobs: list[tuple[IndexEntry, str]], detector: Detector,
+                in_flight: threading.BoundedSemaphore | None = None) -> Iterator[_Item]:
+    for entry, rel in blobs:
+        if in_flight is not None:
+            in_flight.acquire()
+        header = out.readline().split()
+        if len(header) != 3 or header[1] != b"blob":
+            yield (f"cannot read the staged content of {rel} (object {entry.sha}: "
+                   f"{b' '.join(header[1:]).decode('ascii', 'replace') or 'no answer'})")
+            return
+        size = int(header[2])
+        if size <= IN_MEMORY_MAX:
+            data = out.read(size)
+            out.read(1)  # the newline after each object
+            yield (rel, data)
+        else:
+            yield _stream_one(out, size, rel, detector)
+
+
+def _stream_one(out: IO[bytes], size: int, rel: str, detector: Detector) -> tuple[list[Finding], bool]:
+    """Scan a large blob as it streams, never holding more than the detector's window."""
+    remaining = size
 
     def read(n: int) -> bytes:
         nonlocal remaining
@@ -187,14 +239,34 @@ def _scan_one(out: IO[bytes], sha: str, rel: str, detector: Detector) -> tuple[l
         remaining -= len(data)
         return data
 
-    if remaining <= HEAD_BYTES:
-        findings, binary = detector.scan_bytes(read(remaining), rel)
-    else:
-        findings, binary = detector.scan_stream(read, rel)
+    findings, binary = detector.scan_stream(read, rel)
     while remaining:  # a binary blob is left unread after its head
         read(1 << 20)
-    out.read(1)  # the newline after each object
+    out.read(1)
     return findings, binary
+
+
+def _scan_item(item: _Item, detector: Detector) -> tuple[list[Finding], bool]:
+    if isinstance(item, str):
+        # Fail closed: a staged file that cannot be read cannot be said to be clean.
+        raise GitError(item)
+    if isinstance(item[1], bytes):
+        return detector.scan_bytes(item[1], item[0])
+    return item
+
+
+_worker_detector: Detector | None = None
+
+
+def _init_worker(detector: Detector) -> None:
+    global _worker_detector
+    _worker_detector = detector
+
+
+def _scan_in_worker(item: _Item) -> tuple[list[Finding], bool] | str:
+    if isinstance(item, str):
+        return item
+    return _scan_item(item, _worker_detector)
 
 
 # -- paths -----------------------------------------------------------------------------------
