@@ -1,0 +1,387 @@
+"""What commands do with their arguments: data for the analyzer.
+
+Option grammars (which options take a value) matter because a value is not a file operand and
+`grep PATTERN FILE` reads FILE, not PATTERN. A wrong guess here errs towards checking more.
+"""
+
+from __future__ import annotations
+
+
+class Spec:
+    """Option grammar: short options taking a value, long options taking N values."""
+    __slots__ = ("short", "long", "pattern_first")
+
+    def __init__(self, short: str = "", long: dict[str, int] | tuple[str, ...] = (), pattern_first: bool = False) -> None:
+        self.short = short
+        self.long = long if isinstance(long, dict) else {name: 1 for name in long}
+        self.pattern_first = pattern_first
+
+
+NO_OPTS = Spec()
+
+# Commands that print, copy, send or show the content of their file operands.
+READERS: dict[str, Spec] = {
+    **{n: NO_OPTS for n in (
+        "cat", "tac", "rev", "less", "more", "most", "pg", "strings", "expand", "unexpand", "iconv",
+        "dos2unix", "unix2dos", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum",
+        "cksum", "sum", "bat", "batcat", "view", "vim", "vi", "nvim", "nano", "emacs", "ed", "ex", "pico", "micro",
+        "code", "subl", "gedit", "kate", "mate", "open", "xdg-open", "zcat", "gzcat", "bzcat", "xzcat", "zstdcat",
+        "lz4cat", "zless", "zmore", "zdiff", "gunzip", "gzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "lz4",
+        "uuencode", "base32", "basenc", "vimdiff", "meld", "xclip", "xsel", "pbcopy", "wl-copy", "lp", "lpr",
+        "enscript", "a2ps", "hd", "look", "jless", "fx", "tree-sitter", "glow", "mdcat", "pandoc")},
+    "head": Spec("nc", ("lines", "bytes")),
+    "tail": Spec("ncs", ("lines", "bytes", "sleep-interval", "pid", "max-unchanged-stats")),
+    "nl": Spec("bdfhilnpsvw", ("body-numbering", "section-delimiter", "footer-numbering", "header-numbering",
+                               "line-increment", "join-blank-lines", "number-format", "number-separator",
+                               "starting-line-number", "number-width")),
+    "od": Spec("AjNStw", ("address-radix", "skip-bytes", "read-bytes", "strings", "format", "width")),
+    "xxd": Spec("cglos", ("cols", "groupsize", "len", "offset", "seek")),
+    "hexdump": Spec("enfs", ()),
+    "base64": Spec("w", ("wrap",)),
+    "sort": Spec("kotST", ("key", "output", "field-separator", "buffer-size", "temporary-directory", "parallel",
+                           "files0-from", "compress-program", "batch-size", "sort")),
+    "uniq": Spec("fsw", ("skip-fields", "skip-chars", "check-chars", "group", "all-repeated")),
+    "cut": Spec("bcdf", ("bytes", "characters", "delimiter", "fields", "output-delimiter")),
+    "paste": Spec("d", ("delimiters",)),
+    "join": Spec("12jteo", ()),
+    "comm": Spec("", ("output-delimiter",)),
+    "diff": Spec("CUFISXxLDW", ("context", "unified", "show-function-line", "ignore-matching-lines", "label",
+                                "starting-file", "exclude", "exclude-from", "from-file", "to-file", "width",
+                                "line-format", "new-line-format", "old-line-format", "unchanged-line-format",
+                                "changed-group-format", "new-group-format", "old-group-format",
+                                "unchanged-group-format", "tabsize", "palette", "color", "horizon-lines")),
+    "sdiff": Spec("ow", ("output", "width", "diff-program")),
+    "diff3": Spec("L", ("label", "diff-program")),
+    "cmp": Spec("iIn", ("ignore-initial", "bytes")),
+    "fold": Spec("w", ("width",)),
+    "fmt": Spec("wgp", ("width", "goal", "prefix")),
+    "pr": Spec("hlwoNSe", ("header", "length", "width", "indent", "first-line-number", "sep-string")),
+    "column": Spec("cstoRNEHWdl", ("output-width", "separator", "output-separator", "table-columns",
+                                   "table-right", "table-truncate", "table-noextreme", "table-wrap",
+                                   "table-hide", "table-name", "table-order", "tree", "tree-id", "tree-parent")),
+    "jq": Spec("fL", {"arg": 2, "argjson": 2, "slurpfile": 2, "rawfile": 2, "from-file": 1, "indent": 1,
+                      "args": 0, "jsonargs": 0}, pattern_first=True),
+    "gojq": Spec("fL", {"arg": 2, "argjson": 2, "slurpfile": 2, "rawfile": 2, "from-file": 1, "indent": 1},
+                 pattern_first=True),
+    "yq": Spec("", ("indent", "output-format", "input-format", "expression", "front-matter"), pattern_first=True),
+    "split": Spec("abCln", ("suffix-length", "additional-suffix", "bytes", "line-bytes", "lines", "number",
+                            "separator", "filter")),
+    "csplit": Spec("bfn", ("suffix-format", "prefix", "digits")),
+}
+
+# Commands whose operands are file names only: nothing of the content comes back.
+NEUTRAL = {
+    "echo", "printf", "ls", "dir", "vdir", "stat", "test", "[", "touch", "rm", "rmdir", "mkdir", "chmod", "chown",
+    "chgrp", "chattr", "lsattr", "realpath", "readlink", "basename", "dirname", "which", "whereis", "type", "hash",
+    "true", "false", ":", "sleep", "exit", "return", "unset", "unalias", "wait", "kill", "killall", "jobs", "fg",
+    "bg", "disown", "umask", "ulimit", "shift", "break", "continue", "let", "getopts", "read", "mapfile",
+    "readarray", "shopt", "wc", "du", "df", "file", "tree", "mkfifo", "mktemp", "id", "whoami", "date", "uname",
+    "hostname", "seq", "yes", "shred", "unlink", "pwd", "history", "clear", "tput", "stty", "nproc", "free",
+    "uptime", "pgrep", "pkill", "sync", "mknod", "tty", "groups", "logname", "users", "who", "w", "locale",
+    "cal", "factor", "expr", "tr", "truncate", "fuser", "lsof", "sha", "getconf", "arch", "dirs", "popd",
+    "sleepenh", "help", "logger", "notify-send", "beep", "watchman", "exa", "eza", "lsd", "fd", "fdfind",
+    "locate", "mlocate", "plocate", "namei", "chcon", "setfacl", "getfacl", "compgen", "complete", "bind",
+    "caller", "enable", "suspend", "times",
+}
+
+# Commands that change their operands: protected files must not be among them.
+WRITERS = {
+    "rm", "rmdir", "touch", "chmod", "chown", "chgrp", "chattr", "mkdir", "shred", "unlink", "truncate", "ln",
+    "mv", "cp", "install", "tee", "rsync", "dd", "patch", "setfacl", "chcon", "split", "csplit", "mknod",
+    "mkfifo", "sponge", "vim", "vi", "nvim", "nano", "emacs", "ed", "ex", "pico", "micro", "code", "subl",
+    "gedit", "kate", "mate",
+}
+
+# Commands that copy or archive what they read: operands are read, recursively with -r/-a.
+COPIERS: dict[str, Spec] = {
+    "cp": Spec("tS", ("target-directory", "suffix", "backup", "reflink", "sparse", "preserve", "no-preserve",
+                      "context")),
+    "mv": Spec("tS", ("target-directory", "suffix", "backup")),
+    "ln": Spec("tS", ("target-directory", "suffix", "backup")),
+    "install": Spec("tSgmoC", ("target-directory", "suffix", "group", "mode", "owner", "context",
+                               "strip-program", "backup")),
+    "rsync": Spec("eBfTM", ("rsh", "block-size", "filter", "temp-dir", "remote-option", "exclude", "include",
+                            "exclude-from", "include-from", "files-from", "compare-dest", "copy-dest",
+                            "link-dest", "log-file", "password-file", "rsync-path", "chmod", "chown",
+                            "partial-dir", "backup-dir", "suffix", "max-size", "min-size", "bwlimit", "timeout",
+                            "port", "sockopts", "out-format", "info", "debug", "usermap", "groupmap", "iconv",
+                            "checksum-choice", "compress-choice", "compress-level", "skip-compress")),
+    "scp": Spec("cFiJlOoPS", ()),
+    "sftp": Spec("bBcDFiJloPRsS", ()),
+}
+
+# Wrappers: run the rest of the line as a command. (short opts with a value, long opts with a
+# value, how many positional words precede the command, option that takes a command string)
+WRAPPERS: dict[str, tuple[str, tuple[str, ...], int, str | None]] = {
+    "sudo": ("ugpCDrtUTh", ("user", "group", "prompt", "close-from", "chdir", "role", "type", "other-user",
+                            "command-timeout", "host"), 0, None),
+    "doas": ("uC", (), 0, None),
+    "nohup": ("", (), 0, None),
+    "nice": ("n", ("adjustment",), 0, None),
+    "ionice": ("cnp", ("class", "classdata", "pid"), 0, None),
+    "time": ("fo", ("format", "output"), 0, None),
+    "timeout": ("sk", ("signal", "kill-after"), 1, None),
+    "stdbuf": ("ioe", ("input", "output", "error"), 0, None),
+    "builtin": ("", (), 0, None),
+    "exec": ("a", (), 0, None),
+    "setsid": ("", (), 0, None),
+    "chronic": ("", (), 0, None),
+    "unbuffer": ("", (), 0, None),
+    "caffeinate": ("t", (), 0, None),
+    "taskset": ("", (), 1, None),
+    "chrt": ("", (), 1, None),
+    "flock": ("wEc", ("timeout", "conflict-exit-code", "command"), 1, "c"),
+    "strace": ("abeIoOpPsSuUX", (), 0, None),
+    "ltrace": ("aAeEnopsSu", (), 0, None),
+    "chroot": ("", ("userspec", "groups"), 1, None),
+    "su": ("cgGsw", ("command", "group", "supp-group", "shell", "whitelist-environment"), 0, "c"),
+    "runuser": ("cgGsuw", ("command", "group", "supp-group", "shell", "user", "whitelist-environment"), 0, "c"),
+    "script": ("cEIOTt", ("command", "echo", "log-in", "log-out", "log-timing", "logging-format"), 0, "c"),
+    "firejail": ("", (), 0, None),
+    "proxychains": ("f", (), 0, None),
+    "proxychains4": ("f", (), 0, None),
+    "torsocks": ("", (), 0, None),
+    "unshare": ("", (), 0, None),
+    "nsenter": ("tSG", ("target", "setuid", "setgid"), 0, None),
+    "dbus-run-session": ("", ("config-file", "dbus-daemon"), 0, None),
+    "xvfb-run": ("nsfe", ("server-num", "server-args", "auth-file", "error-file"), 0, None),
+    "catchsegv": ("", (), 0, None),
+    "valgrind": ("", (), 0, None),
+    "faketime": ("", (), 1, None),
+    "ssh-agent": ("aEPt", (), 0, None),
+    "command": ("", (), 0, None),
+    "busybox": ("", (), 0, None),
+    "entr": ("", (), 0, None),
+}
+
+# Tool runners: `uv run CMD`, `npx CMD`, `poetry run CMD`... (subcommand that runs, or "" for all)
+RUNNERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "uv": ("run", "p", ("python", "with", "with-requirements", "project", "directory", "group", "extra",
+                        "package", "env-file", "index", "index-url", "extra-index-url", "find-links")),
+    "uvx": ("", "p", ("python", "with", "from", "index-url")),
+    "pipx": ("run", "", ("python", "spec", "index-url", "pip-args")),
+    "poetry": ("run", "C", ("directory", "project")),
+    "pipenv": ("run", "", ()),
+    "pdm": ("run", "p", ("project",)),
+    "hatch": ("run", "e", ("env",)),
+    "rye": ("run", "", ()),
+    "pixi": ("run", "e", ("environment", "manifest-path")),
+    "conda": ("run", "np", ("name", "prefix", "cwd")),
+    "mamba": ("run", "np", ("name", "prefix", "cwd")),
+    "micromamba": ("run", "np", ("name", "prefix", "cwd")),
+    "bundle": ("exec", "", ()),
+    "npx": ("", "pc", ("package", "call")),
+    "bunx": ("", "p", ("package",)),
+    "pnpx": ("", "", ()),
+    "pnpm": ("exec", "C", ("dir",)),
+    "yarn": ("exec", "", ()),
+    "nix-shell": ("", "p", ("packages", "run", "command")),
+    "devbox": ("run", "", ()),
+    "direnv": ("exec", "", ()),
+    "aws-vault": ("exec", "", ("duration", "region", "mfa-token", "backend")),
+}
+
+SHELLS = {"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "rbash", "yash", "posh", "tcsh", "csh"}
+INTERPRETERS = {
+    # name: (language, short options whose value is code, short options taking another value,
+    #        long options whose value is code, long options taking another value)
+    "python": ("python", "c", "mWXQ", (), ("check-hash-based-pycs",)),
+    "pypy": ("python", "c", "mWX", (), ()),
+    "node": ("node", "ep", "r", ("eval", "print"), ("require", "import", "loader", "experimental-loader",
+                                                    "input-type", "conditions", "inspect-port", "title")),
+    "nodejs": ("node", "ep", "r", ("eval", "print"), ("require", "import", "loader")),
+    "bun": ("node", "e", "r", ("eval", "print"), ("preload", "cwd", "env-file", "config")),
+    "deno": ("node", "", "", (), ("config", "import-map", "env", "env-file", "location", "cert", "lock")),
+    "ruby": ("ruby", "e", "rICEFx", (), ("encoding",)),
+    "irb": ("ruby", "", "rI", (), ()),
+    "perl": ("perl", "eE", "IMm", (), ()),
+    "php": ("php", "r", "dcfzBRFE", (), ()),
+    "lua": ("lua", "e", "l", (), ()),
+    "luajit": ("lua", "e", "lj", (), ()),
+    "Rscript": ("r", "e", "", (), ()),
+    "osascript": ("applescript", "e", "l", (), ()),
+}
+# Output that is a subset of the input lines: an estimate of the input stays one of the output.
+SUBSET_FILTERS = {"head", "tail", "sort", "uniq", "grep", "egrep", "fgrep", "rg", "cat", "tac", "shuf", "tee"}
+
+SECRETGUARD_ALLOWED = {"scan", "doctor", "status", "profiles", "version", "hook", "--version", "--help", "-h",
+                       "help"}
+SECRETGUARD_DENIED = {"approve", "login", "logout", "install", "uninstall", "baseline", "allow", "trust",
+                      "config", "unapprove", "revoke", "reset", "dev-server", "claude"}
+
+# Variables whose value is run as a command, or names a file that gets read.
+COMMAND_VARS = {"GIT_SSH_COMMAND", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "EDITOR", "VISUAL", "PAGER", "GIT_PAGER",
+                "MANPAGER", "PROMPT_COMMAND", "GIT_EXTERNAL_DIFF", "SSH_ASKPASS", "GIT_ASKPASS", "SUDO_ASKPASS",
+                "LESSOPEN", "LESSCLOSE", "FZF_DEFAULT_COMMAND", "GIT_PROXY_COMMAND"}
+FILE_VARS = {"BASH_ENV", "ENV", "PYTHONSTARTUP", "NODE_OPTIONS", "DOTENV_CONFIG_PATH", "GIT_CONFIG_GLOBAL",
+             "GIT_CONFIG_SYSTEM", "CURL_HOME", "NETRC", "LD_PRELOAD", "RUBYOPT", "PERL5OPT", "ENV_FILE",
+             "DOTENV_PATH", "GOOGLE_APPLICATION_CREDENTIALS", "AWS_SHARED_CREDENTIALS_FILE", "KUBECONFIG"}
+
+
+def _positionals(words: list[str | None], flags_without_value: set[str] = frozenset()) -> list[str]:
+    """Words that are not options (an option's value is skipped unless the option is a known flag)."""
+    out: list[str] = []
+    skip = False
+    for w in words:
+        if w is None:
+            out.append("\x01")
+            continue
+        if skip:
+            skip = False
+            continue
+        if w.startswith("--"):
+            if "=" not in w and w not in flags_without_value and w != "--":
+                skip = True
+            continue
+        if w.startswith("-") and len(w) > 1:
+            continue
+        out.append(w)
+    return out
+
+
+_AWS_FLAGS = {"--debug", "--no-verify-ssl", "--no-paginate", "--no-sign-request", "--no-cli-pager",
+              "--with-decryption", "--no-with-decryption", "--dry-run", "--no-dry-run", "--recursive",
+              "--decrypt", "--cli-auto-prompt", "--no-cli-auto-prompt"}
+
+
+def secret_cli(name: str, words: list[str | None]) -> tuple[int, str] | None:
+    """(level, reason) when this command prints a secret from a secret store; words are literals or None."""
+    lower = [w.lower() if w else "" for w in words]
+    pos = _positionals(words)
+    p = [w.lower() for w in pos]
+    joined = " ".join(p)
+    DENY, ASK = 2, 1
+
+    def has(*flags: str) -> bool:
+        return any(w == f or w.startswith(f + "=") for w in lower for f in flags)
+
+    if name in ("vault", "bao", "openbao"):
+        if not p:
+            return None
+        sub2 = " ".join(p[:2])
+        if p[0] in ("read", "write", "login", "unwrap", "print", "agent", "proxy") or sub2 in (
+                "kv get", "kv patch", "kv metadata", "token create", "token lookup", "kv undelete", "kv rollback",
+                "token renew-self"):
+            return DENY, f"`{name} {' '.join(pos[:2])}` reads secrets or tokens from {name}"
+        return None
+    if name == "aws":
+        if p[:2] == ["configure", "get"] and len(p) > 2 and any(k in p[2] for k in ("secret", "token", "key")):
+            return DENY, "`aws configure get` prints an AWS credential"
+        if p[:2] == ["configure", "export-credentials"]:
+            return DENY, "`aws configure export-credentials` prints AWS credentials"
+        pairs = {("sts", "get-session-token"), ("sts", "assume-role"), ("sts", "assume-role-with-saml"),
+                 ("sts", "assume-role-with-web-identity"), ("sts", "get-federation-token"),
+                 ("secretsmanager", "get-secret-value"), ("secretsmanager", "batch-get-secret-value"),
+                 ("ecr", "get-login-password"), ("ecr", "get-authorization-token"),
+                 ("codeartifact", "get-authorization-token"), ("iam", "create-access-key"), ("kms", "decrypt"),
+                 ("rds", "generate-db-auth-token"), ("eks", "get-token"), ("sso", "get-role-credentials"),
+                 ("ecr-public", "get-login-password"), ("cognito-identity", "get-credentials-for-identity")}
+        aws_pos = _positionals(words, _AWS_FLAGS)
+        key = tuple(w.lower() for w in aws_pos[:2])
+        if key in pairs:
+            return DENY, f"`aws {' '.join(aws_pos[:2])}` prints secrets or credentials"
+        if key and key[0] == "ssm" and len(key) > 1 and key[1].startswith("get-parameter") and has("--with-decryption"):
+            return DENY, "`aws ssm get-parameter --with-decryption` prints a secret"
+        return None
+    if name == "gcloud":
+        for phrase in ("auth print-access-token", "auth print-identity-token", "auth application-default print-access-token",
+                       "secrets versions access", "iam service-accounts keys create", "config config-helper",
+                       "auth print-refresh-token", "sql generate-login-token"):
+            if joined.startswith(phrase) or f" {phrase}" in f" {joined}":
+                return DENY, f"`gcloud {phrase}` prints a credential"
+        return None
+    if name == "az":
+        for phrase in ("account get-access-token", "keyvault secret show", "keyvault secret download",
+                       "storage account keys list", "storage account show-connection-string", "ad sp create-for-rbac",
+                       "ad sp credential reset", "cosmosdb keys list", "acr credential show", "redis list-keys",
+                       "servicebus namespace authorization-rule keys list", "eventhubs namespace authorization-rule keys list"):
+            if joined.startswith(phrase):
+                return DENY, f"`az {phrase}` prints a credential"
+        if joined.startswith("acr login") and has("--expose-token"):
+            return DENY, "`az acr login --expose-token` prints a token"
+        return None
+    if name == "security":
+        if p and p[0] in ("find-generic-password", "find-internet-password", "find-key", "find-certificate") and \
+                any(w in ("-w", "-g") or (w.startswith("-") and not w.startswith("--") and ("w" in w or "g" in w))
+                    for w in lower):
+            return DENY, f"`security {p[0]}` prints a keychain secret"
+        if p and p[0] in ("dump-keychain", "export"):
+            return DENY, f"`security {p[0]}` dumps keychain items"
+        return None
+    if name == "gh":
+        if p[:2] == ["auth", "token"]:
+            return DENY, "`gh auth token` prints a GitHub token"
+        if p[:2] == ["auth", "status"] and has("-t", "--show-token"):
+            return DENY, "`gh auth status --show-token` prints a GitHub token"
+        return None
+    if name in ("kubectl", "oc", "k3s", "microk8s.kubectl"):
+        if p[:1] == ["get"] and len(p) > 1 and any(x.startswith("secret") for x in p[1].split(",")) or \
+                p[:1] == ["get"] and any(x.startswith("secret/") or x.startswith("secrets/") for x in p[1:]):
+            out = [words[i + 1] for i, w in enumerate(lower) if w in ("-o", "--output") and i + 1 < len(words)]
+            out += [w.split("=", 1)[1] for w in lower if w.startswith(("-o=", "--output="))]
+            out += [w[2:] for w in lower if w.startswith("-o") and len(w) > 2 and not w.startswith("-o=")]
+            if any((o or "x").lower() not in ("name", "wide") for o in out):
+                return DENY, f"`{name} get secret -o ...` prints secret values"
+            return None
+        if p[:2] == ["config", "view"] and has("--raw", "--flatten"):
+            return DENY, f"`{name} config view --raw` prints cluster credentials"
+        if p[:2] == ["create", "token"] or p[:1] == ["view-secret"]:
+            return DENY, f"`{name} {' '.join(pos[:2])}` prints a token or secret"
+        return None
+    if name == "op":
+        if p[:1] in (["read"], ["inject"]) or p[:2] in (["item", "get"], ["document", "get"]) or \
+                (p[:1] == ["signin"] and has("--raw")):
+            return DENY, f"`op {' '.join(pos[:2])}` prints 1Password secrets"
+        return None
+    if name in ("pass", "gopass"):
+        safe = {"ls", "list", "find", "search", "insert", "generate", "edit", "rm", "mv", "cp", "git", "init",
+                "help", "version", "--help", "--version", "sync", "setup", "config", "mounts", "recipients", "fsck"}
+        if p and p[0] not in safe:
+            return DENY, f"`{name} {pos[0]}` prints a password"
+        return None
+    if name == "lpass" and p[:1] in (["show"], ["export"]):
+        return DENY, "`lpass show` prints a password"
+    if name == "bw" and p[:1] in (["get"], ["export"], ["unlock"]):
+        return DENY, f"`bw {pos[0]}` prints Bitwarden secrets"
+    if name == "secret-tool" and p[:1] == ["lookup"]:
+        return DENY, "`secret-tool lookup` prints a stored secret"
+    if name == "keyring" and p[:1] == ["get"]:
+        return DENY, "`keyring get` prints a stored secret"
+    if name == "kwallet-query" and has("-r", "--read-password"):
+        return DENY, "`kwallet-query -r` prints a stored secret"
+    if name in ("doppler", "infisical") and p[:1] in (["secrets"], ["export"]):
+        return DENY, f"`{name} {pos[0]}` prints secrets"
+    if name == "sops" and not has("-e", "--encrypt", "-r", "--rotate", "--version", "-h", "--help"):
+        if has("-d", "--decrypt", "--extract") or (p and p[0] not in (
+                "encrypt", "updatekeys", "rotate", "publish", "keyservice", "groups", "help", "filestatus")):
+            return DENY, "`sops` decrypts secrets"
+    if name == "ansible-vault" and p[:1] in (["view"], ["decrypt"], ["edit"]):
+        return DENY, f"`ansible-vault {pos[0]}` decrypts secrets"
+    if name in ("gpg", "gpg2") and (has("-d", "--decrypt", "--export-secret-keys", "--export-secret-subkeys",
+                                        "--show-session-key") or (p and not lower[0].startswith("-"))):
+        return DENY, "`gpg` decrypts or exports secret material"
+    if name in ("age", "rage") and has("-d", "--decrypt"):
+        return DENY, "`age --decrypt` decrypts secrets"
+    if name == "heroku" and p[:1] and p[0] in ("config", "config:get"):
+        return DENY, f"`heroku {pos[0]}` prints config vars (secrets)"
+    if name == "vercel" and p[:2] in (["env", "pull"], ["env", "ls"]):
+        return DENY, f"`vercel env {pos[1]}` exposes environment secrets"
+    if name == "netlify" and p[:1] and p[0] in ("env:list", "env:get"):
+        return DENY, f"`netlify {pos[0]}` prints environment secrets"
+    if name == "railway" and p[:1] == ["variables"]:
+        return DENY, "`railway variables` prints environment secrets"
+    if name == "chamber" and p[:1] and p[0] in ("read", "export", "env"):
+        return DENY, f"`chamber {pos[0]}` prints secrets"
+    if name == "terraform":
+        if p[:2] == ["state", "pull"]:
+            return DENY, "`terraform state pull` prints the state, secrets included"
+        if p[:1] in (["output"], ["show"]):
+            return ASK, f"`terraform {pos[0]}` may print sensitive values"
+        return None
+    if name == "pulumi" and has("--show-secrets"):
+        return DENY, "`pulumi --show-secrets` prints secrets"
+    if name == "npm" and p[:2] == ["config", "get"] and len(p) > 2 and "auth" in p[2]:
+        return DENY, "`npm config get ...authToken` prints a registry token"
+    if name == "npm" and p[:2] == ["token", "create"]:
+        return DENY, "`npm token create` prints a new registry token"
+    return None
