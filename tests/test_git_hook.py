@@ -143,6 +143,26 @@ def test_core_hooks_path_and_linked_worktrees(tmp_path: Path) -> None:
     assert commit(tmp_path / "wt", "secret in worktree").returncode == 1
 
 
+def test_commit_all_and_commit_of_named_paths_scan_what_they_commit(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    write(repo, "tracked.py", "x = 1\n")
+    add(repo, "tracked.py")
+    git(repo, "commit", "-q", "--no-verify", "-m", "tracked")
+    assert install(repo).returncode == 0
+    secret = token()
+    write(repo, "tracked.py", f'x = "{secret}"\n')  # modified, not staged
+    proc = commit(repo, "all", "-a")  # -a stages it for this commit: the hook sees it
+    assert proc.returncode == 1 and "tracked.py:1" in proc.stdout + proc.stderr
+    write(repo, "other.py", "y = 2\n")
+    add(repo, "other.py")
+    proc = commit(repo, "named", "--", "tracked.py")  # `git commit PATH` commits the working file
+    assert proc.returncode == 1 and "tracked.py:1" in proc.stdout + proc.stderr
+    assert git(repo, "show", "HEAD:tracked.py").stdout == "x = 1\n"
+    proc = commit(repo, "named", "--", "other.py")  # the secret is not part of this one
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert secret not in git(repo, "show", "HEAD:tracked.py").stdout
+
+
 def test_a_changed_path_cannot_switch_the_gate_off(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
     assert install(repo).returncode == 0

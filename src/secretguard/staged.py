@@ -12,7 +12,6 @@ import dataclasses
 import os
 import posixpath
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -197,12 +196,16 @@ def _cat_file(top: Path, blobs: list[tuple[IndexEntry, str]]) -> Iterator[IO[byt
             raise GitError("git is not installed (or not on PATH): cannot read what is staged") from None
         try:
             yield proc.stdout
+        except BaseException:
+            proc.kill()
+            raise
         finally:
             proc.stdout.close()
             stderr = proc.stderr.read()
             proc.stderr.close()
-            if proc.wait() != 0 and stderr and sys.exc_info()[0] is None:
-                raise GitError(f"git cat-file failed: {stderr.decode('utf-8', 'replace').strip()}")
+            code = proc.wait()
+        if code != 0:
+            raise GitError(f"git cat-file failed: {stderr.decode('utf-8', 'replace').strip() or f'exit {code}'}")
 
 
 # A work item: a small blob to scan (rel, data), a large one already scanned while it streamed
