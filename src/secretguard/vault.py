@@ -25,6 +25,14 @@ class TokenInvalid(VaultError):
     """The login token is expired or revoked."""
 
 
+class CallFailed(VaultError):
+    """One call failed; `reason` says why without the context."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        super().__init__(f"{what}: {reason}")
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class VaultSettings:
     addr: str
@@ -84,9 +92,9 @@ def _call(what: str, settings: VaultSettings, fn: Any, *args: Any, **kwargs: Any
     try:
         return fn(*args, **kwargs)
     except requests.exceptions.RequestException as exc:
-        raise VaultError(f"cannot reach Vault at {settings.addr}: {_reason(exc)}") from None
+        raise CallFailed(what, f"cannot reach Vault at {settings.addr}: {_reason(exc)}") from None
     except hx.VaultError as exc:
-        raise VaultError(f"{what}: {_reason(exc)}") from None
+        raise CallFailed(what, _reason(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -195,7 +203,7 @@ def _read_one(settings: VaultSettings, child: Any, ref: SecretRef) -> tuple[dict
         return dict(data.get("data") or {}), ""
     resp = _call(what, settings, child.read, ref.path)
     if resp is None:
-        raise VaultError(f"{what}: not found")
+        raise CallFailed(what, "not found")
     return dict(resp.get("data") or {}), resp.get("lease_id") or ""
 
 
@@ -209,8 +217,8 @@ def read_secrets(settings: VaultSettings, child: Any, secrets: Iterable[tuple[st
         if ref.read_key not in cache:
             try:
                 data, lease = _read_one(settings, child, ref)
-            except VaultError as exc:
-                raise VaultError(f"refused: reference {ref} for {env_name}: {str(exc).split(': ', 1)[-1]}") from None
+            except CallFailed as exc:
+                raise VaultError(f"refused: reference {ref} for {env_name}: {exc.reason}") from None
             cache[ref.read_key] = data
             if lease:
                 result.leases.append(lease)

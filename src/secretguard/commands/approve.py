@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import os
 from pathlib import Path
 
 import click
@@ -42,7 +42,7 @@ def approve(name: str, revoke: bool) -> int:
         removed = approval.revoke(profile, root)
         click.echo(f"approval of {name!r} withdrawn" if removed else f"{name!r} was not approved")
         return 0
-    if not sys.stdin.isatty():
+    if not os.isatty(0):
         click.echo("secretguard: refused: approve needs a human at a terminal (stdin is not a terminal)", err=True)
         return 1
     fingerprint = approval.fingerprint(profile, root)

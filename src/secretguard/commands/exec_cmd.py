@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import getpass
 import os
-import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from secretguard.errors import SecretguardError
+
+if TYPE_CHECKING:
+    from secretguard.profiles import Profile
+    from secretguard.vault import VaultSettings
 
 FAILED, NOT_EXECUTABLE, NOT_FOUND = 125, 126, 127
 
@@ -44,7 +48,7 @@ def _audit(**fields: object) -> None:
     audit.record("exec", repo=Path.cwd(), **fields)
 
 
-def _login_token(settings: object, from_env: bool) -> str:
+def _login_token(settings: VaultSettings, from_env: bool) -> str:
     from secretguard import keystore
 
     if from_env:
@@ -52,16 +56,16 @@ def _login_token(settings: object, from_env: bool) -> str:
         if not token:
             raise SecretguardError("--vault-token-from-env was given but VAULT_TOKEN is not set")
         return token
-    stored = keystore.load_login(settings.keyring_key)  # type: ignore[attr-defined]
+    stored = keystore.load_login(settings.keyring_key)
     if stored is None:
         hint = " (VAULT_TOKEN is ignored without --vault-token-from-env)" if os.environ.get("VAULT_TOKEN") else ""
-        raise SecretguardError(f"not logged in to {settings.addr}{hint}; run `secretguard login`")  # type: ignore[attr-defined]
+        raise SecretguardError(f"not logged in to {settings.addr}{hint}; run `secretguard login`")
     return stored[0]
 
 
 def _mask_plan(profile_mask: bool, mask: bool | None) -> tuple[bool, bool]:
     """(mask stdout, mask stderr). --no-mask needs a human at the terminal or an approved mask = false."""
-    if mask is False and profile_mask and not sys.stdin.isatty():
+    if mask is False and profile_mask and not os.isatty(0):
         raise SecretguardError("refused: --no-mask needs a terminal on stdin, or mask = false in the approved "
                                "profile")
     if mask is False or (mask is None and not profile_mask):
@@ -76,7 +80,7 @@ def run_exec(argv: list[str], profile_name: str | None, mask: bool | None, token
     from secretguard import approval, execute, profiles
 
     root = profiles.find_project_root(Path.cwd())
-    profile = None
+    profile: Profile | None = None
     try:
         profile = profiles.select_profile(profiles.load_profiles(root), argv, profile_name)
         mask_out, mask_err = _mask_plan(profile.mask, mask)
@@ -96,15 +100,16 @@ def run_exec(argv: list[str], profile_name: str | None, mask: bool | None, token
     return _run_with_token(profile, argv, settings, login_token, fingerprint.digest, mask_out, mask_err)
 
 
-def _refused(profile: object, argv: list[str], reason: str) -> None:
+def _refused(profile: Profile | None, argv: list[str], reason: str) -> None:
     _say(reason)
     try:
-        _audit(outcome="refused", profile=getattr(profile, "name", None), argv=argv[:1], reason=reason)
+        _audit(outcome="refused", profile=profile.name if profile else None, argv=argv[:1], reason=reason)
     except SecretguardError as exc:
         _say(f"audit: {exc}")
 
 
-def _run_with_token(profile, argv, settings, login_token, digest, mask_out, mask_err) -> int:  # noqa: ANN001
+def _run_with_token(profile: Profile, argv: list[str], settings: VaultSettings, login_token: str, digest: str,
+                    mask_out: bool, mask_err: bool) -> int:
     import requests
 
     from secretguard import __version__, execute, vault

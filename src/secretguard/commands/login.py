@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import click
 
 def _read_secret(prompt: str) -> str:
     """Hidden prompt at a terminal; otherwise the first line of stdin (for scripts and tests)."""
-    if sys.stdin.isatty():
+    if os.isatty(0):
         return click.prompt(prompt, hide_input=True, err=True).strip()
+    if sys.stdin is None:
+        raise click.UsageError(f"{prompt}: no terminal and no stdin to read it from")
     return sys.stdin.readline().strip()
 
 
