@@ -847,7 +847,7 @@ def _describe(tok: tuple) -> str:
     if tok[0] == "eof":
         return "end of command"
     if tok[0] == "word":
-        return repr(tok[1].raw)
+        return "a word" if tok[1].keyword() is None else repr(tok[1].raw)  # never echo arguments
     return repr(tok[1])
 
 

@@ -1,0 +1,355 @@
+"""Path judgements for the Claude guard: is this a credential file, and is it secretguard's own?
+
+The hook runs before every tool call, so this avoids the scan engine's imports where it can:
+  * file rules by name: a small index of the project's file rules, compiled to regexes with
+    gitignore semantics and kept in the cache dir (rebuilt when a rules or settings file changes);
+  * content: the workspace scan cache's entry for an unchanged file (SessionStart filled it),
+    the rule's own content regex for name hits, and only then `scan.check_file` on the one file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+
+from secretguard.paths import cache_dir, config_dir, ensure_private_dir, state_dir
+
+try:  # the OpenSSL-backed hashlib costs ~15 ms to import; the builtin module does not
+    from _sha256 import sha256  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - Python 3.12+
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found,no-redef]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[no-redef]
+
+INDEX_VERSION = 2
+HEAD_BYTES = 64 * 1024
+MAX_CONTENT_CHECK = 4 * 1024 * 1024
+# Name patterns that also fit countless ordinary files: when such a file does not exist there is
+# nothing to read, and `cat package.json` is no attempt at a credential.
+WEAK_PATTERNS = {"*.json", "config.json", "auth.json", "*.asc", "*.ovpn", "*.ovpn.conf", "my.cnf"}
+PROJECT_CONFIG_FILES = ("secretguard.toml", ".secretguardignore", ".secretguard-baseline.json")
+
+
+def gitignore_regex(pattern: str) -> str | None:
+    """A gitignore-style pattern as a regex over '/'-separated relative paths (descendants match too)."""
+    p = pattern.strip()
+    if not p or p.startswith(("#", "!")):
+        return None
+    p = p.rstrip("/")
+    anchored = "/" in p
+    p = p.lstrip("/")
+    segments = p.split("/")
+    out: list[str] = []
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        if seg == "**":
+            out.append(".*" if last else "(?:.*/)?")
+            continue
+        out.append(_glob_segment(seg) + ("" if last else "/"))
+    body = "".join(out)
+    prefix = "" if anchored else "(?:.*/)?"
+    return f"^{prefix}{body}(?:/.*)?$"
+
+
+def _glob_segment(seg: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(seg):
+        c = seg[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            end = seg.find("]", i + 2)
+            if end < 0:
+                out.append(re.escape(c))
+            else:
+                inner = seg[i + 1:end]
+                if inner.startswith("!"):
+                    inner = "^" + inner[1:]
+                out.append("[" + inner.replace("\\", "\\\\") + "]")
+                i = end
+        elif c == "\\" and i + 1 < len(seg):
+            i += 1
+            out.append(re.escape(seg[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def _sha(text: str) -> str:
+    return sha256(os.fsencode(text)).hexdigest()
+
+
+def scan_cache_path(root: str) -> str:
+    """Where the workspace scan keeps its cache for `root` (same naming as secretguard.cache)."""
+    return os.path.join(str(cache_dir()), f"scan-{_sha(os.path.realpath(root))[:24]}.json")
+
+
+def _identity(st: os.stat_result) -> list[int]:
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _stat_key(path: str) -> list:
+    try:
+        st = os.stat(path)
+        return [path, st.st_mtime_ns, st.st_size]
+    except OSError:
+        return [path, None, None]
+
+
+class NameIndex:
+    """The project's file rules, by name: [(id, description, include, exclude, weak, content...)]."""
+
+    def __init__(self, rules: list[dict]) -> None:
+        self.rules = rules
+        for rule in rules:
+            rule["_inc"] = [re.compile(r) for r in rule["include"]]
+            rule["_exc"] = [re.compile(r) for r in rule["exclude"]]
+
+    @classmethod
+    def load(cls, root: str) -> "NameIndex":
+        path = os.path.join(str(cache_dir()), f"claude-names-{_sha(os.path.realpath(root))[:24]}.json")
+        try:
+            with open(path, "rb") as fh:
+                doc = json.load(fh)
+            if doc.get("version") == INDEX_VERSION and all(_stat_key(d[0]) == d for d in doc["deps"]):
+                return cls(doc["rules"])
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            pass
+        rules, deps = _build_index(root)
+        try:
+            ensure_private_dir(cache_dir())
+            tmp = f"{path}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8", opener=lambda p, f: os.open(p, f, 0o600)) as fh:
+                json.dump({"version": INDEX_VERSION, "deps": deps, "rules": rules}, fh)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # the index is rebuilt next time: slower, never wrong
+        return cls(rules)
+
+    def match(self, rel: str) -> tuple[dict, bool] | None:
+        """The first rule whose names match `rel`, and whether only weak patterns matched."""
+        for rule in self.rules:
+            hits = [weak for rx, weak in zip(rule["_inc"], rule["weak"]) if rx.match(rel)]
+            if hits and not any(rx.match(rel) for rx in rule["_exc"]):
+                return rule, all(hits)
+        return None
+
+
+def _build_index(root: str) -> tuple[list[dict], list[list]]:
+    """Compile the project's file rules (slow path: imports the rules engine)."""
+    from pathlib import Path
+
+    from secretguard.config import load_settings
+    from secretguard.rules import builtin_rules_dir, load_ruleset
+
+    settings = load_settings(Path(root))
+    ruleset = load_ruleset(settings.rule_files, settings.disable_rules)
+    rules: list[dict] = []
+    for r in ruleset.file_rules:
+        if r.any_name or not r.names:
+            continue
+        include = [gitignore_regex(p) for p in r.names]
+        rules.append({
+            "id": r.id, "description": r.description,
+            "include": [x for x in include if x], "weak": [p in WEAK_PATTERNS for p, x in zip(r.names, include) if x],
+            "exclude": [x for x in (gitignore_regex(p) for p in r.exclude) if x],
+            "content": bool(r.content_regex or r.magic or r.require_real_value),
+            "content_regex": r.content_regex, "magic": [m.hex() for m in r.magic],
+            "real_value": r.require_real_value,
+        })
+    deps = [str(p) for p in sorted(builtin_rules_dir().glob("*.toml"))] + [str(p) for p in settings.rule_files]
+    deps += [os.path.join(root, name) for name in ("secretguard.toml", "pyproject.toml")]
+    return rules, [_stat_key(p) for p in deps]
+
+
+class Judge:
+    """Answers the guard's questions about paths for one project root."""
+
+    def __init__(self, root: str, digest: str | None = None, home: str | None = None) -> None:
+        self.root = os.path.abspath(root)
+        self.root_real = os.path.realpath(self.root)
+        self.home = home or os.path.expanduser("~")
+        self.digest = digest
+        self._index: NameIndex | None = None
+        self._cache: dict | None = None
+        self._memo: dict[tuple[str, bool], str | None] = {}
+        self.slow_checks = 0
+
+    @property
+    def index(self) -> NameIndex:
+        if self._index is None:
+            self._index = NameIndex.load(self.root)
+        return self._index
+
+    def rel(self, path: str) -> str:
+        for base in (self.root, self.root_real):
+            if path == base:
+                return "."
+            if path.startswith(base.rstrip("/") + "/"):
+                return path[len(base.rstrip("/")) + 1:]
+        return path.lstrip("/")
+
+    # -- the two predicates --------------------------------------------------------------
+    def secret_name(self, path: str) -> str | None:
+        return self._judge(path, content=False)
+
+    def secret_path(self, path: str) -> str | None:
+        return self._judge(path, content=True)
+
+    def _judge(self, path: str, content: bool) -> str | None:
+        path = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.root, path))
+        key = (path, content)
+        if key not in self._memo:
+            self._memo[key] = self._judge_uncached(path, content)
+        return self._memo[key]
+
+    def _judge_uncached(self, path: str, content: bool) -> str | None:
+        real = os.path.realpath(path)
+        try:
+            st = os.stat(real)
+            regular = stat.S_ISREG(st.st_mode)
+        except OSError:
+            st, regular = None, False
+        for candidate in dict.fromkeys((path, real)):
+            found = self.index.match(self.rel(candidate))
+            if found is None:
+                continue
+            rule, weak = found
+            if not rule["content"]:
+                return f"{rule['description']} [{rule['id']}]"
+            if st is None:
+                if weak:
+                    continue
+                return f"{rule['description']} [{rule['id']}]"
+            if not regular:
+                continue
+            if self._rule_content_matches(rule, path, real, st):
+                return f"{rule['description']} [{rule['id']}]"
+        if content and regular and st is not None:
+            findings = self.findings(path, real, st)
+            if findings:
+                f = findings[0]
+                where = f" line {f['line']}" if f.get("line") else ""
+                return f"{f['description']} [{f['rule']}]{where}"
+        return None
+
+    def _rule_content_matches(self, rule: dict, path: str, real: str, st: os.stat_result) -> bool:
+        cached = self._cached_findings(path, real, st)
+        if cached is not None:
+            return any(f.get("rule") == rule["id"] or f.get("line") is None for f in cached)
+        if not rule["real_value"]:
+            try:
+                with open(real, "rb") as fh:
+                    head = fh.read(HEAD_BYTES)
+            except OSError:
+                return True  # cannot look inside: judge by the name
+            if rule["magic"] and not any(head.startswith(bytes.fromhex(m)) for m in rule["magic"]):
+                return False
+            if rule["content_regex"] and not re.search(rule["content_regex"].encode(), head, re.MULTILINE):
+                return False
+            return True
+        findings = self._check_file(path)
+        return findings is None or any(f.get("line") is None for f in findings)
+
+    # -- content ---------------------------------------------------------------------------
+    def findings(self, path: str, real: str, st: os.stat_result) -> list[dict]:
+        cached = self._cached_findings(path, real, st)
+        if cached is not None:
+            return cached
+        if st.st_size > MAX_CONTENT_CHECK:
+            return []  # large uncached files: the session scan covers them, a per-call scan would not
+        return self._check_file(path) or []
+
+    def _cached_findings(self, path: str, real: str, st: os.stat_result) -> list[dict] | None:
+        entries = self._load_cache()
+        if not entries:
+            return None
+        want = _identity(st)
+        for candidate in dict.fromkeys((path, real)):
+            entry = entries.get(self.rel(candidate))
+            if entry is not None and list(entry[0]) == want:
+                return list(entry[2])
+        return None
+
+    def _load_cache(self) -> dict:
+        if self._cache is None:
+            self._cache = {}
+            try:
+                with open(scan_cache_path(self.root), "rb") as fh:
+                    doc = json.load(fh)
+                if isinstance(doc.get("files"), dict) and (self.digest is None or doc.get("digest") == self.digest):
+                    self._cache = doc["files"]
+            except (OSError, ValueError, AttributeError):
+                pass
+        return self._cache
+
+    def _check_file(self, path: str) -> list[dict] | None:
+        """Scan one file with the full engine (slow path). None when it cannot be read."""
+        from pathlib import Path
+
+        from secretguard.errors import SecretguardError
+        from secretguard.scan import check_file
+
+        self.slow_checks += 1
+        inside = self.rel(path) != path.lstrip("/")
+        root = Path(self.root) if inside else Path(os.path.dirname(path))
+        try:
+            return [f.to_dict() for f in check_file(Path(path), root)]
+        except SecretguardError:
+            return None
+
+    # -- secretguard's own files -----------------------------------------------------------
+    def protected_path(self, path: str) -> str | None:
+        path = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.root, path))
+        for candidate in dict.fromkeys((path, os.path.realpath(path))):
+            reason = self._protected(candidate)
+            if reason:
+                return reason
+        return None
+
+    def _protected(self, path: str) -> str | None:
+        name = os.path.basename(path)
+        parent = os.path.basename(os.path.dirname(path))
+        if parent == ".claude" and name.startswith("settings") and name.endswith(".json") or \
+                path.startswith("/etc/claude-code/"):
+            return "Claude Code settings hold the secretguard hooks"
+        if parent == ".claude" and name == ".claude":
+            return "Claude Code settings hold the secretguard hooks"
+        for own, what in ((str(config_dir()), "secretguard's configuration"), (str(state_dir()), "secretguard's state "
+                          "(approvals, verdicts, audit log)"), (str(cache_dir()), "secretguard's scan cache")):
+            if path == own or path.startswith(own.rstrip("/") + "/"):
+                return what
+        if _under(path, self.root) or _under(path, self.root_real):
+            rel = self.rel(path)
+            if rel in PROJECT_CONFIG_FILES or rel == ".claude":
+                return "the project's secretguard settings"
+            if rel == ".git/hooks" or rel.startswith(".git/hooks/") or rel == ".git/config":
+                return "git hooks run the secretguard commit gate"
+        if path.endswith("/.git/hooks") or "/.git/hooks/" in path:
+            return "git hooks run the secretguard commit gate"
+        for own in _install_paths():
+            if path == own or path.startswith(own.rstrip("/") + "/"):
+                return "secretguard itself"
+        return None
+
+
+def _under(path: str, base: str) -> bool:
+    return path == base or path.startswith(base.rstrip("/") + "/")
+
+
+def _install_paths() -> list[str]:
+    package = os.path.dirname(os.path.abspath(__file__))
+    out = [package, os.path.realpath(package)]
+    import sys
+
+    exe = sys.argv[0] if sys.argv and os.path.basename(sys.argv[0]) == "secretguard" else None
+    if exe:
+        out += [os.path.abspath(exe), os.path.realpath(exe)]
+    return out
