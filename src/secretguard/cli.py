@@ -26,6 +26,10 @@ COMMANDS: dict[str, str] = {
     "approve": "secretguard.commands.approve:approve",
     "profiles": "secretguard.commands.profiles_cmd:profiles",
     "dev-server": "secretguard.commands.dev_server:dev_server",
+    "hook": "secretguard.commands.hook:hook",
+    "install": "secretguard.commands.install:install",
+    "doctor": "secretguard.commands.doctor:doctor",
+    "claude": "secretguard.commands.claude_launch:claude_launch",
 }
 
 

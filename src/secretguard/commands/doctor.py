@@ -1,0 +1,122 @@
+"""`secretguard doctor`: are the Claude Code hooks installed, executable, and answering right?"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+
+import click
+
+PROBE_TIMEOUT = 60
+
+
+@click.command("doctor")
+@click.option("--dir", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The project directory.")
+def doctor(project_dir: Path) -> int:
+    """Check the Claude Code integration: hooks present, command executable, probe answered."""
+    from secretguard import claude_settings as cs
+
+    project_dir = project_dir.absolute()
+    failures = 0
+
+    def report(ok: bool | None, message: str) -> None:
+        nonlocal failures
+        label = "ok" if ok else ("FAIL" if ok is False else "warn")
+        failures += ok is False
+        click.echo(f"{label:4}  {message}")
+
+    found: dict[str, list[tuple[str, str | None]]] = {e: [] for e in cs.EVENTS}
+    deny_rules: set[str] = set()
+    for scope in ("project", "local", "user"):
+        path = cs.settings_path(scope, project_dir)
+        try:
+            data, raw = cs.load(path)
+        except cs.SettingsError as exc:
+            report(False, str(exc))
+            continue
+        if raw is None:
+            continue
+        mine = cs.installed_commands(data)
+        for event, items in mine.items():
+            found[event] += items
+        perms = data.get("permissions")
+        if isinstance(perms, dict) and isinstance(perms.get("deny"), list):
+            deny_rules.update(r for r in perms["deny"] if isinstance(r, str))
+        count = sum(len(v) for v in mine.values())
+        report(None if not count else True, f"{path}: {count} secretguard hook(s)")
+    for event in cs.EVENTS:
+        report(bool(found[event]), f"{event} hook installed" if found[event] else
+               f"no {event} hook: run `secretguard install claude`")
+    missing = [t for t in cs.TOOLS if not any(cs.matcher_covers(m, t) for _, m in found["PreToolUse"])]
+    if found["PreToolUse"]:
+        report(not missing, "PreToolUse covers " + ("every tool it must" if not missing else
+                                                    f"not: {', '.join(missing)}"))
+    report(None if "Read(./.env)" not in deny_rules else True,
+           "permissions.deny has the credential-file rules" if "Read(./.env)" in deny_rules else
+           "permissions.deny lacks the credential-file rules (a second wall): run `secretguard install claude`")
+    commands = sorted({c for items in found.values() for c, _ in items})
+    for command in commands:
+        argv = _argv(command)
+        if argv is None or not os.path.isabs(argv[0]):
+            report(False, f"hook command is not an absolute path: {command}")
+            continue
+        if not (os.path.isfile(argv[0]) and os.access(argv[0], os.X_OK)):
+            report(False, f"hook command is missing or not executable: {argv[0]}")
+            continue
+        report(True, f"hook command is executable: {argv[0]}")
+        for ok, message in _probe(argv):
+            report(ok, message)
+    if not commands:
+        report(False, "no hook command to probe")
+    click.echo("secretguard: doctor found " + (f"{failures} problem(s)" if failures else "no problems"))
+    return 1 if failures else 0
+
+
+def _argv(command: str) -> list[str] | None:
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return None
+    return argv or None
+
+
+def _probe(argv: list[str]) -> list[tuple[bool, str]]:
+    """Run the hook on payloads as Claude Code sends them, in a scratch project."""
+    out: list[tuple[bool, str]] = []
+    with tempfile.TemporaryDirectory(prefix="secretguard-doctor-") as tmp:
+        project = os.path.realpath(tmp)
+        Path(project, "README.md").write_text("# probe\n")
+        Path(project, ".env").write_text(f"PROBE_TOKEN={secrets.token_hex(16)}\n")
+        env = {**os.environ, "CLAUDE_PROJECT_DIR": project}
+        for name, payload_path, want in (("Read .env", ".env", "deny"), ("Read README.md", "README.md", "allow")):
+            payload = {"session_id": "secretguard-doctor", "transcript_path": os.path.join(project, "t.jsonl"),
+                       "cwd": project, "permission_mode": "default", "hook_event_name": "PreToolUse",
+                       "tool_name": "Read", "tool_input": {"file_path": os.path.join(project, payload_path)}}
+            try:
+                proc = subprocess.run(argv, input=json.dumps(payload), capture_output=True, text=True,
+                                      timeout=PROBE_TIMEOUT, env=env, cwd=project)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                out.append((False, f"probe {name}: the hook did not answer ({exc})"))
+                continue
+            got = _decision(proc)
+            out.append((got == want, f"probe {name}: {got}" + ("" if got == want else f" (expected {want}; "
+                                                                               f"exit {proc.returncode})")))
+    return out
+
+
+def _decision(proc: subprocess.CompletedProcess) -> str:
+    if proc.returncode == 2:
+        return "deny"
+    if proc.returncode != 0:
+        return f"error (exit {proc.returncode}: lets the call through)"
+    try:
+        doc = json.loads(proc.stdout or "{}")
+    except ValueError:
+        return "unreadable output"
+    return ((doc.get("hookSpecificOutput") or {}).get("permissionDecision")) or "allow"
