@@ -128,22 +128,31 @@ class Detector:
         rules = self.ruleset.content_rules
         if not rules:
             return []
-        hit: set[int] = set()
-        for _end, indexes in self._automaton.iter(text.lower()):
-            hit.update(indexes)
-        if not hit:
+        low = text.lower()
+        hits: dict[int, list[int]] = {}
+        for end, indexes in self._automaton.iter(low):
+            for index in indexes:
+                hits.setdefault(index, []).append(end)
+        if not hits:
             return []
+        # Lower-casing can change the length of some non-ASCII text: then offsets do not line
+        # up and every hit rule runs over the whole text.
+        aligned = len(low) == len(text)
         raw: list[tuple] = []  # (start, end, rule index, secret, rule, match)
-        for index in sorted(hit):
+        for index in sorted(hits):
             rule = rules[index]
             if rule.paths and not self._path_matches(rule, relpath):
                 continue
             group = rule.group
-            for m in rule.pattern.finditer(text):
-                secret = m.group(group)
-                if not secret or limit is not None and m.start(group) >= limit:
-                    continue
-                raw.append((m.start(group), m.end(group), index, secret, rule, m))
+            spans = _windows(text, hits[index]) if aligned and not rule.multiline else [(0, len(text))]
+            seen: set[tuple[int, int]] = set()
+            for start, end in spans:
+                for m in rule.pattern.finditer(text, start, end):
+                    secret = m.group(group)
+                    if not secret or limit is not None and m.start(group) >= limit or m.span() in seen:
+                        continue
+                    seen.add(m.span())
+                    raw.append((m.start(group), m.end(group), index, secret, rule, m))
         return self._keep(raw, text, relpath, first_line)
 
     def _keep(self, raw: list, text: str, relpath: str, first_line: int) -> list[Finding]:
@@ -224,6 +233,33 @@ class Detector:
             data = data[cut:]
         findings += self.scan_text(decode(data), relpath, first_line)
         return findings, False
+
+
+def _windows(text: str, ends: list[int]) -> list[tuple[int, int]]:
+    """Where a single-line rule can match: the line of each keyword hit and one line either side.
+
+    Running a rule's regex only there, instead of over the whole text, is what makes rules with
+    common keywords ("key", "token") cheap: Python's re tries a pattern at every position.
+    """
+    spans: list[tuple[int, int]] = []
+    cur_start = cur_end = -1
+    for end in ends:
+        if end < cur_end:
+            continue  # this hit's line is already inside the current window
+        line_start = text.rfind("\n", 0, end) + 1
+        start = text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start else 0
+        stop = text.find("\n", end)
+        stop = len(text) if stop < 0 else text.find("\n", stop + 1)
+        stop = len(text) if stop < 0 else stop
+        if start <= cur_end:
+            cur_end = stop
+        else:
+            if cur_end >= 0:
+                spans.append((cur_start, cur_end))
+            cur_start, cur_end = start, stop
+    if cur_end >= 0:
+        spans.append((cur_start, cur_end))
+    return spans
 
 
 def _read_all(read: Callable[[int], bytes]) -> bytes:

@@ -46,6 +46,7 @@ class ContentRule:
     allow_target: str = "secret"
     stopwords: tuple[str, ...] = ()
     filters: tuple[str, ...] = ("default",)
+    multiline: bool = False
     positive: tuple[Example, ...] = ()
     negative: tuple[Example, ...] = ()
     source: str = ""
@@ -118,7 +119,7 @@ class RuleSet:
 
 
 CONTENT_KEYS = {"id", "description", "regex", "secret_group", "keywords", "entropy", "validator",
-                "paths", "allow_regexes", "allow_target", "stopwords", "filters", "examples"}
+                "paths", "allow_regexes", "allow_target", "stopwords", "filters", "multiline", "examples"}
 FILE_KEYS = {"id", "description", "names", "exclude", "magic", "content_regex", "require_real_value",
              "any_name", "examples"}
 
@@ -280,7 +281,8 @@ def _content_rule(table: dict, source: str) -> ContentRule:
         validator=validator, paths=r.strings("paths"),
         allow_regexes=tuple(r.regex(a, "allow_regexes entry") for a in r.strings("allow_regexes")),
         allow_target=allow_target, stopwords=tuple(s.lower() for s in r.strings("stopwords")),
-        filters=filters, positive=positive, negative=negative, source=source)
+        filters=filters, multiline=r.get("multiline", bool, False), positive=positive, negative=negative,
+        source=source)
 
 
 def _file_rule(table: dict, source: str) -> FileRule:
