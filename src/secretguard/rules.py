@@ -95,17 +95,28 @@ class FileRule:
         return self._compiled["re"]
 
     @property
-    def name_spec(self):
+    def name_regexes(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """The include and exclude patterns, each folded into one regex (gitignore semantics)."""
         if "names" not in self._compiled:
-            import pathspec
-
-            self._compiled["names"] = (pathspec.GitIgnoreSpec.from_lines(self.names),
-                                       pathspec.GitIgnoreSpec.from_lines(self.exclude))
+            self._compiled["names"] = (_fold_globs(self.names), _fold_globs(self.exclude))
         return self._compiled["names"]
 
     def matches_name(self, relpath: str) -> bool:
-        include, exclude = self.name_spec
-        return include.match_file(relpath) and not exclude.match_file(relpath)
+        include, exclude = self.name_regexes
+        return bool(include and include.match(relpath)) and not (exclude and exclude.match(relpath))
+
+
+def _fold_globs(globs: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not globs:
+        return None
+    from pathspec.patterns import GitWildMatchPattern
+
+    parts = []
+    for glob in globs:
+        regex, include = GitWildMatchPattern.pattern_to_regex(glob)
+        if regex is not None and include:
+            parts.append("(?:" + re.sub(r"\(\?P<\w+>", "(?:", regex) + ")")  # names clash when joined
+    return re.compile("|".join(parts)) if parts else None
 
 
 @dataclass(frozen=True)
