@@ -144,7 +144,12 @@ class Detector:
             if rule.paths and not self._path_matches(rule, relpath):
                 continue
             group = rule.group
-            spans = _windows(text, hits[index]) if aligned and not rule.multiline else [(0, len(text))]
+            if not aligned:
+                spans = [(0, len(text))]
+            elif rule.multiline:  # from the line before the first hit to the end
+                spans = [(_line_start(text, _line_start(text, hits[index][0]) - 1), len(text))]
+            else:
+                spans = _windows(text, hits[index])
             seen: set[tuple[int, int]] = set()
             for start, end in spans:
                 for m in rule.pattern.finditer(text, start, end):
@@ -156,6 +161,8 @@ class Detector:
         return self._keep(raw, text, relpath, first_line)
 
     def _keep(self, raw: list, text: str, relpath: str, first_line: int) -> list[Finding]:
+        if not raw:
+            return []
         raw.sort(key=lambda r: (r[0], _generic_last(r[4]), r[2]))
         findings: list[Finding] = []
         taken: list[tuple[int, int]] = []
@@ -233,6 +240,10 @@ class Detector:
             data = data[cut:]
         findings += self.scan_text(decode(data), relpath, first_line)
         return findings, False
+
+
+def _line_start(text: str, offset: int) -> int:
+    return 0 if offset <= 0 else text.rfind("\n", 0, offset) + 1
 
 
 def _windows(text: str, ends: list[int]) -> list[tuple[int, int]]:
