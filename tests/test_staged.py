@@ -82,11 +82,11 @@ def test_only_what_the_commit_changes_unless_paths_are_named(sg, tmp_path: Path)
 def test_renames_and_deletions(sg, tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
     secret = token()
-    write(repo, "a/secret.py", f'K = "{secret}"\n')
+    write(repo, "a/module.py", f'K = "{secret}"\n')
     add(repo, ".")
     git(repo, "commit", "-q", "--no-verify", "-m", "secret")
     (repo / "b").mkdir()
-    git(repo, "mv", "a/secret.py", "b/renamed.py")
+    git(repo, "mv", "a/module.py", "b/renamed.py")
     rc, doc, _ = staged(sg, repo)
     assert rc == 1 and found(doc) == [("b/renamed.py", 1, "test-token")]
     git(repo, "rm", "-q", "--cached", "b/renamed.py")
