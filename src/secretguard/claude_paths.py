@@ -111,6 +111,8 @@ class NameIndex:
         for rule in rules:
             rule["_inc"] = [re.compile(r) for r in rule["include"]]
             rule["_exc"] = [re.compile(r) for r in rule["exclude"]]
+        # one pass over all names first: most paths match no rule at all
+        self.any = re.compile("|".join(f"(?:{r})" for rule in rules for r in rule["include"]) or "(?!)")
 
     @classmethod
     def load(cls, root: str) -> "NameIndex":
@@ -133,13 +135,16 @@ class NameIndex:
             pass  # the index is rebuilt next time: slower, never wrong
         return cls(rules)
 
-    def match(self, rel: str) -> tuple[dict, bool] | None:
-        """The first rule whose names match `rel`, and whether only weak patterns matched."""
+    def matches(self, rel: str) -> list[tuple[dict, bool]]:
+        """Rules whose names match `rel` (in order), each with: did only weak patterns match?"""
+        out = []
+        if not self.any.match(rel):
+            return out
         for rule in self.rules:
             hits = [weak for rx, weak in zip(rule["_inc"], rule["weak"]) if rx.match(rel)]
             if hits and not any(rx.match(rel) for rx in rule["_exc"]):
-                return rule, all(hits)
-        return None
+                out.append((rule, all(hits)))
+        return out
 
 
 def _build_index(root: str) -> tuple[list[dict], list[list]]:
@@ -218,26 +223,27 @@ class Judge:
         except OSError:
             st, regular = None, False
         for candidate in dict.fromkeys((path, real)):
-            found = self.index.match(self.rel(candidate))
-            if found is None:
-                continue
-            rule, weak = found
-            if not rule["content"]:
-                return f"{rule['description']} [{rule['id']}]"
-            if st is None:
-                if weak:
-                    continue
-                return f"{rule['description']} [{rule['id']}]"
-            if not regular:
-                continue
-            if self._rule_content_matches(rule, path, real, st):
-                return f"{rule['description']} [{rule['id']}]"
+            for rule, weak in self.index.matches(self.rel(candidate)):
+                reason = self._by_rule(rule, weak, path, real, st, regular)
+                if reason:
+                    return reason
         if content and regular and st is not None:
             findings = self.findings(path, real, st)
             if findings:
                 f = findings[0]
                 where = f" line {f['line']}" if f.get("line") else ""
                 return f"{f['description']} [{f['rule']}]{where}"
+        return None
+
+    def _by_rule(self, rule: dict, weak: bool, path: str, real: str, st, regular: bool) -> str | None:
+        if not rule["content"]:
+            return f"{rule['description']} [{rule['id']}]"
+        if st is None:
+            if weak or rule["real_value"]:  # templates are meant to be read; absent, nothing to read
+                return None
+            return f"{rule['description']} [{rule['id']}]"
+        if regular and self._rule_content_matches(rule, path, real, st):
+            return f"{rule['description']} [{rule['id']}]"
         return None
 
     def _rule_content_matches(self, rule: dict, path: str, real: str, st: os.stat_result) -> bool:
@@ -349,7 +355,11 @@ def _install_paths() -> list[str]:
     out = [package, os.path.realpath(package)]
     import sys
 
-    exe = sys.argv[0] if sys.argv and os.path.basename(sys.argv[0]) == "secretguard" else None
-    if exe:
-        out += [os.path.abspath(exe), os.path.realpath(exe)]
+    import shutil
+
+    exes = [sys.argv[0] if sys.argv and os.path.basename(sys.argv[0]) == "secretguard" else None,
+            os.path.join(os.path.dirname(sys.executable), "secretguard"), shutil.which("secretguard")]
+    for exe in exes:
+        if exe and os.path.exists(exe):
+            out += [os.path.abspath(exe), os.path.realpath(exe)]
     return out

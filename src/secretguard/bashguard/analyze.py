@@ -23,6 +23,14 @@ ALLOW, ASK, DENY = 0, 1, 2
 MAX_NODES = 5000
 MAX_GLOB = 500
 _PROC_ENVIRON = re.compile(r"^/proc/[^/]+/(?:task/[^/]+/)?environ$")
+_RUN_SECRETS = re.compile(r"^/(?:var/)?run/secrets(?:/|$)")
+_XDG_DEFAULTS = {"XDG_STATE_HOME": ".local/state", "XDG_CONFIG_HOME": ".config", "XDG_CACHE_HOME": ".cache",
+                 "XDG_DATA_HOME": ".local/share"}
+_RG_TYPES = {"py": ("*.py", "*.pyi"), "python": ("*.py", "*.pyi"), "js": ("*.js", "*.jsx", "*.mjs", "*.cjs"),
+             "ts": ("*.ts", "*.tsx"), "go": ("*.go",), "rust": ("*.rs",), "java": ("*.java",), "ruby": ("*.rb",),
+             "md": ("*.md", "*.markdown"), "markdown": ("*.md",), "c": ("*.c", "*.h"), "cpp": ("*.cpp", "*.hpp", "*.cc"),
+             "sh": ("*.sh", "*.bash"), "html": ("*.html", "*.htm"), "css": ("*.css",), "yaml": ("*.yml", "*.yaml"),
+             "toml": ("*.toml",), "php": ("*.php",), "kotlin": ("*.kt",), "swift": ("*.swift",), "sql": ("*.sql",)}
 _BENIGN_VARS = {"#", "?", "$", "!", "-", "RANDOM", "SRANDOM", "SECONDS", "LINENO", "BASHPID", "PPID", "UID", "EUID",
                 "EPOCHSECONDS", "EPOCHREALTIME", "BASH_VERSION", "HOSTNAME", "HOSTTYPE", "OSTYPE", "MACHTYPE",
                 "USER", "LOGNAME", "SHELL", "TERM", "LANG", "LC_ALL", "PATH", "IFS", "SHLVL", "COLUMNS", "LINES",
@@ -298,6 +306,9 @@ class Analyzer:
             return [BENIGN]
         if name == "HOME":
             return [mark(self.env.home)]
+        if name in _XDG_DEFAULTS:
+            value = os.environ.get(name)
+            return [mark(value if value and os.path.isabs(value) else os.path.join(self.env.home, _XDG_DEFAULTS[name]))]
         if name == "PWD":
             return [mark(scope.cwd)] if scope.cwd else None
         return None
@@ -347,6 +358,15 @@ class Analyzer:
                 return None
             text = _printf(texts[0], texts[1:])
             return Stdin("pipe", text, text.split())
+        if base in ("which", "command") and texts and all(t is not None for t in texts):
+            import shutil
+
+            names = [t for t in texts if not t.startswith("-")]
+            found = [shutil.which(n) for n in names]
+            if names and all(found):
+                text = "\n".join(found) + "\n"
+                return Stdin("pipe", text, text.split())
+            return None
         if base == "pwd":
             return Stdin("pipe", (scope.cwd + "\n") if scope.cwd else None, [BENIGN] if not scope.cwd else None)
         if base == "cat" and not args:
@@ -429,9 +449,14 @@ class Analyzer:
         `content`: also look inside an existing file (readers); else judge by name only.
         """
         if BENIGN in value or DYN in value:
+            pattern = glob_pattern(value)
+            if _PROC_ENVIRON.match(pattern.replace("*", "x")):
+                return "a process environment (/proc/*/environ)"
+            if _RUN_SECRETS.match(pattern):
+                return "a mounted secret (/run/secrets)"
             tail = re.split("[\x01\x02]", plain(value))[-1]
             if "/" in tail and tail.rsplit("/", 1)[1]:
-                return self.env.secret_name(os.path.join(self.env.home, ".secretguard-unknown-dir", tail.lstrip("/")))
+                return self.env.secret_name(_unknown_dir(self.env.home, tail.lstrip("/")))
             return None
         text = plain(value)
         if not text or URL_RE.match(text) and not text.startswith("file://"):
@@ -445,6 +470,8 @@ class Analyzer:
             return self.env.secret_name(text)
         if _PROC_ENVIRON.match(path):
             return "a process environment (/proc/*/environ)"
+        if _RUN_SECRETS.match(path):
+            return "a mounted secret (/run/secrets)"
         return self.env.secret_path(path) if content else self.env.secret_name(path)
 
     def _probe_glob(self, value: str, scope: Scope) -> str | None:
@@ -454,13 +481,13 @@ class Analyzer:
         if len(literal) >= 2:
             for sample in SAMPLE_CREDENTIAL_NAMES:
                 if fnmatch.fnmatchcase(sample, base) and (base.startswith(".") or not sample.startswith(".")):
-                    where = self._abspath(directory or ".", scope) or directory or "."
-                    if not has_glob(directory):
-                        reason = self.env.secret_name(os.path.join(where, sample))
-                        if reason:
-                            return f"{reason} (the pattern {plain(value)!r} matches such names)"
+                    reason = self.env.secret_name(_unknown_dir(self.env.home, sample))
+                    if reason:
+                        return f"{reason} (the pattern {plain(value)!r} matches such names)"
         if _PROC_ENVIRON.match(pattern.replace("*", "x")):
             return "a process environment (/proc/*/environ)"
+        if _RUN_SECRETS.match(pattern):
+            return "a mounted secret (/run/secrets)"
         import glob as globmod
 
         if os.path.isabs(pattern):
@@ -480,7 +507,7 @@ class Analyzer:
         return None
 
     def check_read(self, value: str, scope: Scope, what: str, dyn: int | None = ASK, recursive: bool = False,
-                   hidden: bool = True) -> None:
+                   hidden: bool = True, only: tuple = ((), ())) -> None:
         """`what` reads the file named by `value`: deny a credential file, ask when unknown."""
         if value == BENIGN:
             return
@@ -498,12 +525,12 @@ class Analyzer:
             if scope.cwd is None and not os.path.isabs(text) and dyn is not None:
                 self.hit(dyn, "bash.dynamic-path", f"{what} reads {text!r} in a directory not known before run time")
             elif recursive:
-                self._check_glob_dirs(value, scope, what, hidden)
+                self._check_glob_dirs(value, scope, what, hidden, only)
             return
         if recursive and path is not None and os.path.isdir(path):
-            self._check_dir(path, scope, what, hidden)
+            self._check_dir(path, scope, what, hidden, only)
 
-    def _check_glob_dirs(self, value: str, scope: Scope, what: str, hidden: bool) -> None:
+    def _check_glob_dirs(self, value: str, scope: Scope, what: str, hidden: bool, only: tuple) -> None:
         import glob as globmod
 
         pattern = glob_pattern(value)
@@ -514,10 +541,14 @@ class Analyzer:
                 return
             path = os.path.normpath(os.path.join(base, match))
             if os.path.isdir(path):
-                self._check_dir(path, scope, what, hidden)
+                self._check_dir(path, scope, what, hidden, only)
 
-    def _check_dir(self, path: str, scope: Scope, what: str, hidden: bool) -> None:
+    def _check_dir(self, path: str, scope: Scope, what: str, hidden: bool, only: tuple = ((), ())) -> None:
         found = self.env.secret_files_under(path, hidden=hidden)
+        include, exclude = only
+        if found and (include or exclude):
+            found = [f for f in found if (not include or _globs_match(include, f, path))
+                     and not (exclude and _globs_match(exclude, f, path))]
         if found is None:
             self.hit(ASK, "bash.too-broad", f"{what} reads everything under {self._display(path, scope)}, "
                                             "too much to check")
@@ -633,6 +664,8 @@ class Analyzer:
                         self.check_write(v, scope, f"`{base} -o`")
         if (spec.pattern_first if skip_first is None else skip_first) and not pattern_given and operands:
             operands = operands[1:]
+        if base in ("diff", "zdiff") and any(o in ("r", "recursive") for o, _ in opts):
+            recursive = True
         for arg in operands:
             for v in arg:
                 self.check_read(v, scope, f"`{base}`", dyn=ASK, recursive=recursive, hidden=hidden)
@@ -652,10 +685,14 @@ class Analyzer:
                         self.check_read(v, scope, f"`{base}`", dyn=None)
                     elif opt in ("t", "target-directory"):
                         self.check_write(v, scope, f"`{base}`")
-        for arg in operands:
+        has_target = bool(names & {"t", "target-directory"})
+        sources = operands if has_target or len(operands) < 2 else operands[:-1]
+        for arg in sources:
             for v in arg:
                 for piece in ([v] + [p for p in piece_split(v, ":")[1:]]):
                     self.check_read(piece, scope, f"`{base}`", dyn=ASK if piece is v else None, recursive=recursive)
+        for arg in operands:
+            for v in arg:
                 self.check_write(v, scope, f"`{base}`")
 
     def interpreter(self, base: str, kind: str, args: list[list[str]], lits: list[str | None], scope: Scope,
@@ -1092,12 +1129,56 @@ class Analyzer:
                 else:
                     found = [root] if os.path.lexists(root) and self.env.secret_path(root) else []
                 shown = plain(v).rstrip("/") or "/"
+                found = list(found) + self._named_candidates(root, names)
                 for f in found:
                     rel = os.path.relpath(f, root) if f != root else ""
                     as_printed = shown + ("/" + rel if rel else "")
                     if not names or any(_find_match(kind, pat, f, as_printed) for kind, pat in names):
                         out.append(f)
         return out
+
+    def _named_candidates(self, root: str, names: list[tuple[str, str | None]]) -> list[str]:
+        """Files a find's -name test is after, when they would be credential files (found or not)."""
+        out: list[str] = []
+        for kind, pattern in names:
+            if not pattern or kind not in ("-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename"):
+                continue
+            base = pattern.rsplit("/", 1)[-1]
+            if not any(c in base for c in "*?["):
+                candidates = [base]
+            elif len(re.sub(r"\[[^\]]*\]|[*?]", "", base)) >= 2:
+                candidates = [n for n in SAMPLE_CREDENTIAL_NAMES if fnmatch.fnmatchcase(n.lower() if kind.startswith("-i")
+                              else n, base.lower() if kind.startswith("-i") else base)]
+            else:
+                candidates = []
+            for name in candidates:
+                if self.env.secret_name(_unknown_dir(self.env.home, name)):
+                    out.append(os.path.join(root, name))
+        return out
+
+    def cmd_tmux(self, base, args, lits, scope, stdin) -> None:
+        runs = {"new-session", "new", "new-window", "neww", "split-window", "splitw", "send-keys", "send",
+                "run-shell", "run", "respawn-pane", "respawnp", "respawn-window", "respawnw", "display-popup", "popup"}
+        valued = {"-s", "-t", "-c", "-n", "-F", "-e", "-x", "-y", "-l"}
+        active = False
+        skip = False
+        for arg, t in zip(args, lits):
+            if skip:
+                skip = False
+                continue
+            if t in runs:
+                active = True
+                continue
+            if not active:
+                continue
+            if t is None:
+                self.hit(ASK, "bash.dynamic", f"`{base}` runs a command computed at run time")
+                continue
+            if t in valued:
+                skip = True
+                continue
+            if not t.startswith("-"):
+                self.run_text(t, scope.child(), 1, f"the command given to `{base}`")
 
     def cmd_grep(self, base, args, lits, scope, stdin) -> None:
         spec = _GREP_SPECS.get(base, _GREP_SPECS["grep"])
@@ -1117,9 +1198,22 @@ class Analyzer:
         hidden = base not in ("rg", "ag") or bool(names & {"hidden", "unrestricted", "u", ".", "all-types"})
         if not operands and recursive and not (base in ("rg", "ag") and stdin is not None):
             operands = [[mark(".")]]
+        include: list[str] = []
+        exclude: list[str] = []
+        for o, vals in opts:
+            for text in (plain(v) for val in vals for v in val if is_static(v)):
+                if o in ("include",) or (o in ("g", "glob", "iglob") and not text.startswith("!")):
+                    include.extend(brace_expand(text))
+                elif o in ("exclude",) or (o in ("g", "glob", "iglob") and text.startswith("!")):
+                    exclude.extend(brace_expand(text.lstrip("!")))
+                elif o in ("t", "type") and text in _RG_TYPES:
+                    include.extend(_RG_TYPES[text])
+                elif o in ("T", "type-not") and text in _RG_TYPES:
+                    exclude.extend(_RG_TYPES[text])
         for arg in operands:
             for v in arg:
-                self.check_read(v, scope, f"`{base}`", dyn=ASK, recursive=recursive, hidden=hidden)
+                self.check_read(v, scope, f"`{base}`", dyn=ASK, recursive=recursive, hidden=hidden,
+                                only=(tuple(include), tuple(exclude)))
 
     def cmd_sed(self, base, args, lits, scope, stdin) -> None:
         spec = C.Spec("efl", ("expression", "file", "line-length"))
@@ -1268,6 +1362,12 @@ class Analyzer:
         if not positional:
             return
         sub = lits[positional[0]]
+        words = [t for t in lits if t is not None and not t.startswith("-")]
+        if (base == "docker-compose" and words[:1] in (["config"], ["convert"])) or \
+                (sub == "compose" and words[1:2] in (["config"], ["convert"])):
+            self.hit(DENY, "bash.secret-cli", "`docker compose config` prints the configuration with the .env "
+                                              "values filled in")
+            return
         if base in ("docker", "podman", "nerdctl") and sub in ("exec", "run") or \
                 base in ("kubectl", "oc") and sub == "exec":
             if "--" in lits:
@@ -1454,6 +1554,16 @@ class Analyzer:
 
 
 
+def _globs_match(globs: tuple, path: str, root: str) -> bool:
+    name, rel = os.path.basename(path), os.path.relpath(path, root)
+    return any(fnmatch.fnmatch(name, g) or fnmatch.fnmatch(rel, g) for g in globs)
+
+
+def _unknown_dir(home: str, name: str) -> str:
+    """A path judged by its name alone: the directory is unknown (and does not exist)."""
+    return os.path.join(home, ".secretguard-unknown-dir", name)
+
+
 def _short_flag(t: str | None, flag: str, valued: str) -> bool:
     """Is `flag` set in the short-option cluster `t` (before any option that takes a value)?"""
     if not t or not re.fullmatch(r"-[A-Za-z]+", t):
@@ -1556,7 +1666,8 @@ def split_opts(args: list[list[str]], lits: list[str | None], spec: C.Spec,
 
 _GREP_SPECS = {
     "grep": C.Spec("efmABCdD", ("regexp", "file", "max-count", "after-context", "before-context", "context",
-                                "directories", "devices", "label", "binary-files", "group-separator")),
+                                "directories", "devices", "label", "binary-files", "group-separator", "include",
+                                "exclude", "exclude-dir", "exclude-from")),
     "rg": C.Spec("efgtTmABCjMErd", ("regexp", "file", "glob", "iglob", "type", "type-not", "max-count",
                                     "after-context", "before-context", "context", "threads", "max-columns",
                                     "encoding", "replace", "max-depth", "max-filesize", "sort", "sortr",
@@ -1591,5 +1702,5 @@ _HANDLERS = {
     "nerdctl": Analyzer.cmd_container_exec, "kubectl": Analyzer.cmd_container_exec, "oc": Analyzer.cmd_container_exec,
     "git": Analyzer.cmd_git, "secretguard": Analyzer.cmd_secretguard,
     "pip": Analyzer.cmd_pip, "pip3": Analyzer.cmd_pip,
-    "pre-commit": Analyzer.cmd_precommit,
+    "pre-commit": Analyzer.cmd_precommit, "tmux": Analyzer.cmd_tmux, "docker-compose": Analyzer.cmd_container_exec,
 }

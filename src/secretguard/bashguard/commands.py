@@ -81,7 +81,7 @@ NEUTRAL = {
     "cal", "factor", "expr", "tr", "truncate", "fuser", "lsof", "sha", "getconf", "arch", "dirs", "popd",
     "sleepenh", "help", "logger", "notify-send", "beep", "watchman", "exa", "eza", "lsd", "fd", "fdfind",
     "locate", "mlocate", "plocate", "namei", "chcon", "setfacl", "getfacl", "compgen", "complete", "bind",
-    "caller", "enable", "suspend", "times",
+    "caller", "enable", "suspend", "times", "ssh-add",
 }
 
 # Commands that change their operands: protected files must not be among them.
@@ -152,6 +152,7 @@ WRAPPERS: dict[str, tuple[str, tuple[str, ...], int, str | None]] = {
     "command": ("", (), 0, None),
     "busybox": ("", (), 0, None),
     "entr": ("", (), 0, None),
+    "screen": ("ScpTeX", (), 0, None),
 }
 
 # Tool runners: `uv run CMD`, `npx CMD`, `poetry run CMD`... (subcommand that runs, or "" for all)
@@ -372,6 +373,8 @@ def secret_cli(name: str, words: list[str | None]) -> tuple[int, str] | None:
         return DENY, "`railway variables` prints environment secrets"
     if name == "chamber" and p[:1] and p[0] in ("read", "export", "env"):
         return DENY, f"`chamber {pos[0]}` prints secrets"
+    if name == "rails" and p[:1] and p[0].startswith("credentials:show"):
+        return DENY, "`rails credentials:show` prints decrypted credentials"
     if name == "terraform":
         if p[:2] == ["state", "pull"]:
             return DENY, "`terraform state pull` prints the state, secrets included"

@@ -10,6 +10,7 @@ _SECRET_WORDS = {
     "APIKEY", "CREDENTIAL", "CREDENTIALS", "CREDS", "PRIVATEKEY", "AUTHTOKEN", "ACCESSKEY", "SECRETKEY",
     "DSN", "PAT", "COOKIE", "SESSIONID",
 }
+_SECRET_PARTS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "PRIVATEKEY", "CREDENTIAL")
 # ...or KEY right after one of these.
 _KEY_QUALIFIERS = {
     "API", "ACCESS", "PRIVATE", "SECRET", "SIGNING", "MASTER", "ENCRYPTION", "ENCRYPT", "SESSION", "CLIENT",
@@ -32,6 +33,8 @@ def is_secret_var(name: str) -> bool:
         return False
     words = [w for w in up.split("_") if w]
     if any(w in _SECRET_WORDS for w in words):
+        return True
+    if any(sub in w for w in words for sub in _SECRET_PARTS):  # PGPASSWORD, NPMTOKEN
         return True
     if "PWD" in words[1:]:  # MYSQL_PWD, DB_PWD
         return True
