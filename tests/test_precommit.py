@@ -153,7 +153,7 @@ def test_baseline_accepted_and_inline_allowed_secrets_pass(repo: Path, framework
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
     secret = token()
-    write(repo, "docs/sample.py", f'TOKEN = "{secret}"\n')
+    write(repo, "docs/sample.py", f'SAMPLE = "{secret}"\n')
     add(repo, "docs/sample.py")
     assert commit(repo, "sample", env=framework_env).returncode == 1
     baseline = sg("baseline", cwd=repo)
