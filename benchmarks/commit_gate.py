@@ -13,7 +13,6 @@ import argparse
 import os
 import random
 import statistics
-import string
 import subprocess
 import sys
 import tempfile
