@@ -8,6 +8,7 @@ Target: at most 150 ms. Usage: python benchmarks/exec_overhead.py [RUNS]
 from __future__ import annotations
 
 import os
+import resource
 import secrets
 import shutil
 import statistics
@@ -36,12 +37,15 @@ THREE = "kv2:secret/data/bench#three"
 
 def _time_interleaved(commands: dict[str, list[str]], env: dict[str, str], cwd: Path, runs: int) -> dict[str, list[float]]:
     """Run each command once per round, so load on a shared machine hits them all alike."""
-    times: dict[str, list[float]] = {name: [] for name in commands}
+    times: dict[str, list[float]] = {key: [] for name in commands for key in (name, name + " cpu")}
     for _ in range(runs):
         for name, argv in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             r = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             times[name].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times[name + " cpu"].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
             if r.returncode != 0:
                 raise SystemExit(f"{argv} failed: {r.stderr.decode()}")
     return times
@@ -91,6 +95,9 @@ def main() -> None:
         print(f"           start + import click, hvac,   {ms(imports):7.1f} ms (the floor for any exec that")
         print("           keyring's Secret Service               uses hvac and keyring)")
         print(f"secretguard's own work above that floor: {ms(wrapped) - ms(imports):7.1f} ms")
+        # CPU time (user + sys of the process and what it waited for) moves less with a busy machine.
+        print(f"CPU time: exec {ms(t['exec cpu']):.1f} ms, python -c pass {ms(t['python cpu']):.1f} ms, "
+              f"imports floor {ms(t['imports cpu']):.1f} ms, command directly {ms(t['direct cpu']):.1f} ms")
     finally:
         keyring.stop()
         bao.stop()
