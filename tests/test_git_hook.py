@@ -13,23 +13,9 @@ from gitutil import add, commit, git, git_env, head, head_files, make_repo, toke
 
 OLD_HOOK = "#!/bin/sh\necho \"old hook ran\" >> \"$(git rev-parse --git-dir)/old-hook.log\"\nexit ${OLD_HOOK_EXIT:-0}\n"
 
-# Until the `install` group exists in cli.COMMANDS, the same command through the same CLI entry point.
-_RUNNER = """import sys, click
-from secretguard import cli
-from secretguard.commands.install_git_hook import git_hook
-group = click.Group("install")
-group.add_command(git_hook)
-cli.COMMANDS["install"] = "__main__:group"
-sys.exit(cli.main(sys.argv[1:]))
-"""
-
-
 def install(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    from secretguard.cli import COMMANDS
-
-    argv = [sys.executable, "-m", "secretguard"] if "install" in COMMANDS else [sys.executable, "-c", _RUNNER]
-    return subprocess.run([*argv, "install", "git-hook", *args], cwd=repo, env=git_env(),
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "secretguard", "install", "git-hook", *args], cwd=repo,
+                          env=git_env(), capture_output=True, text=True, timeout=60)
 
 
 def hook_of(repo: Path) -> Path:
