@@ -13,6 +13,7 @@ from gitutil import add, commit, git, git_env, head, head_files, make_repo, toke
 
 OLD_HOOK = "#!/bin/sh\necho \"old hook ran\" >> \"$(git rev-parse --git-dir)/old-hook.log\"\nexit ${OLD_HOOK_EXIT:-0}\n"
 
+
 def install(repo: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "secretguard", "install", "git-hook", *args], cwd=repo,
                           env=git_env(), capture_output=True, text=True, timeout=60)
