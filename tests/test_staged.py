@@ -164,8 +164,6 @@ def test_inline_allow_and_baseline_are_honoured(sg, tmp_path: Path) -> None:
     assert rc == 1 and found(doc) == [("docs/example.py", 1, "test-token")]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: detect.Detector._keep lets a baseline-accepted secret's "
-                   "span be claimed again by a less specific rule (github-pat -> github-token-unverified)")
 def test_a_baselined_secret_is_not_reported_again_by_another_rule(sg, tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", test_rule=False)
     write(repo, "ci/publish.py", f'GITHUB_TOKEN = "{_github_token()}"\n')

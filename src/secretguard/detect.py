@@ -174,13 +174,15 @@ class Detector:
             line_text = lines.text_of(line_no)
             if not self._accept(rule, secret, m, line_text, relpath):
                 continue
+            # From here on the secret is claimed: an allowed or baselined secret must not be
+            # reported again by a less specific rule that matched the same span.
+            taken.append((start, end))
             if has_allow_marker(line_text) or has_allow_marker(lines.text_of_end(m.end())) \
                     or (line_no > 0 and has_allow_next_marker(lines.text_of(line_no - 1))):
                 continue
             fp = self.fingerprint(rule.id, relpath, secret)
             if self._suppressor and self._suppressor.suppresses(rule.id, relpath, secret, fp):
                 continue
-            taken.append((start, end))
             excerpt = _excerpt(text, m, rule.group)
             findings.append(Finding(rule.id, rule.description, relpath, first_line + line_no, excerpt, fp))
         return findings
