@@ -104,7 +104,7 @@ def is_swagger_file(filename: str) -> bool:
 # -- default bundle: safe for every rule, specific token formats included ---------------------
 
 _PLACEHOLDER = re.compile(
-    r"(?i)x{5,}|\*{3,}|•{2,}|\.{3}|…|<[^>]*>|\{\{|\}\}|\$\{|#\{|%\(\w*\)s|%s\b"
+    r"(?i)x{5,}|\*{3,}|•{2,}|\.{3}|…|<[^>]*>|\{\{[^}]*\}\}|\$\{|#\{|%\(\w*\)s|%s\b"
     r"|change[-_ ]?me|replace[-_ ]?me|placeholder|dummy|redacted|example|sample|your|insert"
     r"|fake|not[-_]?a[-_]?real|do[-_]?not[-_]?use|goes[-_]here|(?:^|[^a-z])here(?:$|[^a-z])"
     r"|^(?:todo|tbd|fixme|none|null|nil|undefined|true|false|secret|password|token|test)$")
@@ -443,8 +443,12 @@ def not_secret_b64_data(c: Candidate) -> bool:
         return True
     text = _printable(raw)
     if text is None:
-        # Binary: a random key (32 bytes of entropy) under a secret-sounding name.
-        return len(raw) < 16 or not _SECRET_KEY_NAME.search(c.match.split(":")[0])
+        # Binary: a random key (16+ bytes) under a secret-sounding name. Hex digests, ids and
+        # documented examples also decode to binary, so the base64 itself must look random.
+        v = c.secret
+        return len(raw) < 16 or not _SECRET_KEY_NAME.search(c.match.split(":")[0]) \
+            or not (any(ch.islower() for ch in v) and any(ch.isupper() for ch in v)) \
+            or known_example(c) or not_secret_key(c)
     text = text.strip()
     if "BEGIN CERTIFICATE" in text or "BEGIN PUBLIC KEY" in text:
         return True
