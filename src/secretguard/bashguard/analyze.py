@@ -12,7 +12,6 @@ import os
 import re
 
 from secretguard.bashguard import commands as C
-from secretguard.bashguard.code import analyze_code
 from secretguard.bashguard.names import SAMPLE_CREDENTIAL_NAMES, URL_RE, is_secret_var
 from secretguard.bashguard.parse import (Arith, CmdSub, Compound, FuncDef, Lit, Param, ParseError, ProcSub,
                                          Simple, Tilde, Word, expansion_parts, parse_script_text)
@@ -792,6 +791,8 @@ class Analyzer:
                 if protected:
                     return f"{text} ({protected})"
             return None
+
+        from secretguard.bashguard.code import analyze_code  # only one-liners pay for its regexes
 
         for level, rule, reason in analyze_code(code, lang, check):
             self.hit(level, rule, reason)

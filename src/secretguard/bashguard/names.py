@@ -18,10 +18,11 @@ _KEY_QUALIFIERS = {
     "SHARED", "STORAGE", "ADMIN", "MASTERKEY", "CRYPTO", "SEALING", "UNSEAL", "ROOT",
 }
 # Connection strings usually carry a password.
-_URL_NAME = re.compile(
+_URL_NAME_RE = (
     r"(?:^|_)(?:DATABASE|DB|POSTGRES|POSTGRESQL|PG|MYSQL|MARIADB|MONGO|MONGODB|REDIS|AMQP|RABBITMQ|"
     r"CELERY_BROKER|BROKER|ELASTICSEARCH|CLICKHOUSE|SQLALCHEMY_DATABASE)_(?:URL|URI)$|"
     r"(?:^|_)(?:CONNECTION_STRING|CONN_STR|CONNSTR)$")
+_URL_SUFFIXES = ("_URL", "_URI", "STRING", "_STR", "CONNSTR")
 _NOT_SECRET = {"PWD", "OLDPWD", "HISTFILE", "SSH_AUTH_SOCK", "GPG_TTY", "GIT_ASKPASS", "SSH_ASKPASS",
                "SUDO_ASKPASS", "TOKENIZERS_PARALLELISM", "PASSWORD_STORE_DIR"}
 
@@ -43,7 +44,7 @@ def is_secret_var(name: str) -> bool:
             return True
         if w.endswith("KEY") and w[:-3] in _KEY_QUALIFIERS:
             return True
-    return bool(_URL_NAME.search(up))
+    return up.endswith(_URL_SUFFIXES) and re.search(_URL_NAME_RE, up) is not None
 
 
 # Names of credential files, to test a glob against when it is run (`cat .en*`, `cat id_*`).
