@@ -207,13 +207,13 @@ def _read_one(settings: VaultSettings, child: Any, ref: SecretRef) -> tuple[dict
     return dict(resp.get("data") or {}), resp.get("lease_id") or ""
 
 
-def read_secrets(settings: VaultSettings, child: Any, secrets: Iterable[tuple[str, SecretRef]]) -> ReadResult:
+def read_secrets(settings: VaultSettings, child: Any, refs: Iterable[tuple[str, SecretRef]]) -> ReadResult:
     """Read every reference with the child token; one read per path. Any failure refuses."""
     import json
 
     result = ReadResult(values={})
     cache: dict[tuple[str, str, int | None], dict[str, Any]] = {}
-    for env_name, ref in secrets:
+    for env_name, ref in refs:
         if ref.read_key not in cache:
             try:
                 data, lease = _read_one(settings, child, ref)
