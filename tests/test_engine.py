@@ -82,6 +82,7 @@ def test_baseline_roundtrip(project: Path, sg) -> None:
     assert old not in text and hashlib.sha1(old.encode()).hexdigest() not in text
     assert hashlib.sha256(old.encode()).hexdigest() not in text
     assert findings(sg, project, "--baseline", str(baseline)) == []
+    assert findings(sg, project) == []  # the default baseline file is honoured without the flag
     # moving lines keeps it accepted; a new secret is reported
     new = token()
     (project / "a.py").write_text(f"\n\n# moved\nA = '{old}'\nB = '{new}'\n")

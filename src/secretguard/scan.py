@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from secretguard import __version__
 from secretguard.baseline import Baseline
-from secretguard.config import Settings, load_settings
+from secretguard.config import DEFAULT_BASELINE, Settings, load_settings
 from secretguard.detect import HEAD_BYTES, Detector, Finding
 from secretguard.errors import SecretguardError
 from secretguard.paths import ensure_private_dir, state_dir
@@ -92,7 +92,9 @@ def prepare(root: Path, options: ScanOptions) -> tuple[Settings, RuleSet, Detect
     settings = load_settings(root, options.excludes)
     ruleset = load_ruleset(settings.rule_files, settings.disable_rules)
     baseline: Baseline | None = None
-    baseline_path = options.baseline or settings.baseline
+    # `secretguard baseline` writes DEFAULT_BASELINE at the root: honoured unless told otherwise.
+    default = root / DEFAULT_BASELINE
+    baseline_path = options.baseline or settings.baseline or (default if default.is_file() else None)
     if options.use_baseline and baseline_path is not None:
         from secretguard import baseline as baseline_mod
 

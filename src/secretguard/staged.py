@@ -8,7 +8,6 @@ every blob. Paths stay bytes until they are shown, so any name git accepts works
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import posixpath
 import subprocess
@@ -21,7 +20,6 @@ from typing import IO, Iterable, Iterator
 
 import pathspec
 
-from secretguard.config import DEFAULT_BASELINE, find_project_table
 from secretguard.detect import CHUNK, Detector, Finding
 from secretguard.errors import SecretguardError
 from secretguard.scan import ScanOptions, ScanResult, prepare
@@ -50,7 +48,7 @@ def scan_staged(paths: tuple[Path, ...], options: ScanOptions) -> ScanResult:
     """Scan the staged version of what the next commit changes (or, given paths, of those paths)."""
     started = time.monotonic()
     top = toplevel(Path.cwd())
-    settings, ruleset, detector, _digest = prepare(top, _default_baseline(top, options))
+    settings, ruleset, detector, _digest = prepare(top, options)
     result = ScanResult(root=top, rules=ruleset)
     targets = _targets(paths, top) if paths else None
     entries = index_entries(top)
@@ -84,17 +82,6 @@ def scan_staged(paths: tuple[Path, ...], options: ScanOptions) -> ScanResult:
     result.excluded.sort(key=lambda e: e.path)
     result.seconds = time.monotonic() - started
     return result
-
-
-def _default_baseline(top: Path, options: ScanOptions) -> ScanOptions:
-    """`secretguard baseline` writes DEFAULT_BASELINE at the top: the gate honours it unless told otherwise."""
-    if options.baseline is not None or not options.use_baseline:
-        return options
-    table, _source = find_project_table(top)
-    default = top / DEFAULT_BASELINE
-    if "baseline" in table or not default.is_file():
-        return options
-    return dataclasses.replace(options, baseline=default)
 
 
 # -- git -----------------------------------------------------------------------------------
