@@ -277,6 +277,16 @@ TABLE: list[tuple[str, str]] = [
     ("git commit -m 'note: never cat .env'", "allow"),
 ]
 
+# The OS keyring holds secretguard's login and approvals: an agent neither reads nor forges them.
+TABLE += [
+    ("secret-tool store --label=x service secretguard user me", "deny"),
+    ("secret-tool lookup service secretguard", "deny"),
+    ("keyring set secretguard approvals", "deny"),
+    ("python3 -c 'import keyring; keyring.set_password(\"secretguard\", \"a\", \"b\")'", "deny"),
+    ("gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets", "deny"),
+    ("pip install keyring", "allow"),
+]
+
 # Evasions and neighbours beyond the list.
 TABLE += [
     ('cat .env.local', 'deny'),

@@ -67,6 +67,8 @@ _SPAWN = {
     "awk": r"\bsystem\s*\(|\|\s*getline|\bprint[f]?\b[^;]*\|",
     "lua": r"\bos\.execute\b|\bio\.popen\b|\bload(?:string)?\s*\(",
 }
+_KEYRING = re.compile(r"\b(?:keyring|secretstorage|SecretService|libsecret|org\.freedesktop\.secrets|"
+                      r"gi\.repository\s+import\s+Secret|keytar)\b")
 _DOTENV = re.compile(r"\b(?:load_dotenv|dotenv_values|find_dotenv)\b|dotenv['\"]?\s*\)?\s*\.\s*config\b|"
                      r"require\s*\(?\s*['\"]dotenv/config|\bDotenv\s*\.\s*(?:load|parse|overload)\b")
 
@@ -100,6 +102,8 @@ def analyze_code(code: str, lang: str, check_literal: Callable[[str], str | None
         if is_secret_var(name):
             hits.append((DENY, "bash.secret-variable", f"the {lang} one-liner uses the secret-named variable {name}"))
             break
+    if _KEYRING.search(code):
+        hits.append((DENY, "bash.keyring", f"the {lang} one-liner reaches the OS keyring, where secretguard keeps its credentials"))
     if _DOTENV.search(code):
         hits.append((DENY, "bash.credential-file", f"the {lang} one-liner loads a .env file"))
     for text in literals(code):

@@ -344,10 +344,13 @@ def secret_cli(name: str, words: list[str | None]) -> tuple[int, str] | None:
         return DENY, "`lpass show` prints a password"
     if name == "bw" and p[:1] in (["get"], ["export"], ["unlock"]):
         return DENY, f"`bw {pos[0]}` prints Bitwarden secrets"
-    if name == "secret-tool" and p[:1] == ["lookup"]:
-        return DENY, "`secret-tool lookup` prints a stored secret"
-    if name == "keyring" and p[:1] == ["get"]:
-        return DENY, "`keyring get` prints a stored secret"
+    # The OS keyring holds secretguard's own Vault login and approvals: no agent reads or writes it.
+    if name == "secret-tool" and p[:1] and p[0] in ("lookup", "search", "store", "clear", "lock", "unlock"):
+        return DENY, f"`secret-tool {p[0]}` touches the OS keyring, where secretguard keeps its credentials"
+    if name == "keyring" and p[:1] and p[0] in ("get", "set", "del", "diagnose"):
+        return DENY, f"`keyring {p[0]}` touches the OS keyring, where secretguard keeps its credentials"
+    if name in ("dbus-send", "gdbus", "busctl", "qdbus") and any("org.freedesktop.secrets" in w for w in lower):
+        return DENY, f"`{name}` talking to the Secret Service reaches the OS keyring"
     if name == "kwallet-query" and has("-r", "--read-password"):
         return DENY, "`kwallet-query -r` prints a stored secret"
     if name in ("doppler", "infisical") and p[:1] in (["secrets"], ["export"]):
