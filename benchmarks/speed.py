@@ -107,7 +107,7 @@ def measure(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | No
         sampler.start()
         killed = threading.Event()
 
-        def kill() -> None:
+        def kill() -> None:  # the whole group: a tool's pool workers go with it
             killed.set()
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -124,10 +124,6 @@ def measure(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | No
         sampler.done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # leftovers of a killed tool (its pool workers)
-        except (ProcessLookupError, PermissionError):
-            pass
         err.seek(0)
         return Run(seconds, None if killed.is_set() else proc.returncode, usage.ru_maxrss / 1024,
                    sampler.peak_kb / 1024, err.read().decode(errors="replace")[-2000:])
@@ -296,7 +292,8 @@ class Bench:
                  str(out), "--exit-code", "0", "--log-level", "error"]), out, "gitleaks")
         if self.kingfisher:
             out = self.out("kingfisher")
-            self.add("kingfisher", name, files, measure(self.kf_cmd(root, out), env=self.kf_env()), out, "kingfisher")
+            self.add("kingfisher", name, files, measure(self.kf_cmd(root, out), env=self.kf_env()), out, "kingfisher",
+                     "a secret seen in many files counts once")
         out = self.out("detect-secrets")
         self.add("detect-secrets", name, files, measure([self.ds, "scan", "--all-files"], cwd=root,
                                                        env=sg_env(self.work / "home0"), timeout=self.args.timeout,
