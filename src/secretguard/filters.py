@@ -213,8 +213,10 @@ _PATHISH = re.compile(
     r"|\.(?:pem|key|crt|cer|der|p12|pfx|jks|json|ya?ml|toml|ini|txt|env|cfg|conf|properties|xml|gpg|asc|pub)$",
     re.IGNORECASE)
 _NUMBERISH = re.compile(r"^(?:v?\d+(?:[._:-]\d+)*(?:[-+][\w.]+)?|[\d\s.,:_+-]+|0x[0-9a-f]+)$", re.IGNORECASE)
-_WORD_PARTS = re.compile(r"^(?:[A-Za-z][a-z]*|[A-Z]+)\d{0,2}(?:[_.\-](?:[A-Za-z][a-z]*|[A-Z]+)\d{0,2})+$")
-_CAMEL = re.compile(r"^[a-z]{2,}(?:[A-Z][a-z]{2,})+$|^(?:[A-Z][a-z]{2,}){2,}$|^[a-z]+$|^[A-Z]+$")
+_WORD_TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_SEGMENT = re.compile(r"[a-z][a-z0-9]*|[A-Z][A-Z0-9]*|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*\d{0,2}")
+_DICTIONARY = re.compile(
+    r"^[A-Za-z][a-z]{2,}\d{0,4}[!@#$%^&*.?]?$|^[A-Za-z][a-z]{2,}(?:[^A-Za-z0-9][A-Za-z][a-z]{2,})+\d{0,4}$")
 _GETTEXT = re.compile(r"^\s*(?:msgid|msgstr|msgctxt)\b")
 
 
@@ -273,16 +275,61 @@ def numeric(c: Candidate) -> bool:
 
 
 def identifier(c: Candidate) -> bool:
-    """user.password, DB_PASSWORD, accessToken, bert-base-uncased: names, not values."""
-    s = c.secret
-    return bool(_WORD_PARTS.match(s)) or bool(_CAMEL.match(s))
+    """user.password, DB_PASSWORD, accessToken, winreg.EnumKey, bert-base-uncased, Some/Value:
+    names made of words, not random values."""
+    s = c.secret.strip("_$@:")
+    if not s or not re.fullmatch(r"[A-Za-z0-9_.\-:/]+", s):
+        return False
+    parts = [p for p in re.split(r"[_./:\-]+", s) if p]
+    if len(parts) >= 2 and all(_SEGMENT.fullmatch(p) for p in parts) \
+            and sum(ch.isdigit() for ch in s) <= 3:
+        return True  # rc5_key_st, c_functools.cmp_to_key, app-tls-secret, self._value
+    if sum(ch.isdigit() for ch in s) > 2:
+        return False
+    tokens = [t for t in _WORD_TOKEN.findall(s) if not t.isdigit()]
+    if not tokens:
+        return False
+    short = sum(len(t) < 3 for t in tokens)
+    return short <= max(1, len(tokens) // 4) and sum(map(len, tokens)) / len(tokens) >= 3
+
+
+def dictionary_word(c: Candidate) -> bool:
+    """hunter2024, Password1!, geheim$parole: a word or two and a few digits, not a random value."""
+    return bool(_DICTIONARY.match(c.secret))
+
+
+def _after_secret(c: Candidate) -> str:
+    index = c.line.find(c.secret)
+    return c.line[index + len(c.secret):] if index >= 0 else ""
+
+
+def _quoted(c: Candidate) -> bool:
+    index = c.match.find(c.secret)
+    return index > 0 and c.match[index - 1] in "\"'`"
+
+
+def prose(c: Candidate) -> bool:
+    """A quoted value that goes on after a space is text ('Enter your token here'), not a token."""
+    return _quoted(c) and _after_secret(c)[:1] in (" ", "\t")
+
+
+_CALL_PAIR = re.compile(r"""\(\s*\\?["'][\w.\-:]*\\?["']\s*,\s*\\?["'`]$""")
+
+
+def comma_form(c: Candidate) -> bool:
+    """'NAME', 'value' only counts as an assignment as the first two arguments of a call:
+    define('X_SECRET', '…'), os.environ.setdefault("TOKEN", "…"), getenv("PASSWORD", "…")."""
+    index = c.match.find(c.secret)
+    head = c.match[:index]
+    if not re.search(r"""["'`]\s*,\s*\\?["'`]?$""", head):
+        return False
+    line_index = c.line.find(c.secret)
+    return line_index < 0 or not _CALL_PAIR.search(c.line[:line_index])
 
 
 def unquoted_code(c: Candidate) -> bool:
     """An unquoted value holding a call or a subscript is code (get_password(), cfg['x'])."""
-    index = c.match.find(c.secret)
-    quoted = index > 0 and c.match[index - 1] in "\"'`"
-    return not quoted and (bool(re.search(r"[()\[\]]", c.secret)) or c.secret.endswith(("(", ".")))
+    return not _quoted(c) and (bool(re.search(r"[()\[\]]", c.secret)) or c.secret.endswith(("(", ".")))
 
 
 def dollar_reference(c: Candidate) -> bool:
@@ -314,6 +361,8 @@ def low_randomness(c: Candidate) -> bool:
                    any(ch.isdigit() for ch in s), any(not ch.isalnum() for ch in s)))
     if classes < 2:
         return True
+    if classes == 2:  # hex, lower+digits, letters only: needs more spread than a mixed value
+        return shannon_entropy(s) < min(3.3, 0.9 * math.log2(n))
     return shannon_entropy(s) < min(3.0, 0.85 * math.log2(n))
 
 
@@ -423,7 +472,7 @@ def weak_password(c: Candidate) -> bool:
     low = s.lower()
     m = re.search(r"://([^:@/\s]*):", c.match)
     user = m.group(1) if m else ""
-    if low in _WEAK_PASSWORDS or low == user.lower() or len(s) < 6:
+    if low in _WEAK_PASSWORDS or low == user.lower() or len(s) < 6 or "\\x" in s:
         return True
     if re.search(r"(?i)passw|secret|changeme|<|>|\{|\}|\$|%s|%\(|x{4,}|\*{3,}|your|example|redacted|dummy", s):
         return True
@@ -468,7 +517,8 @@ _SINGLE: dict[str, Callable[[Candidate], bool]] = {
     "uuid": uuid_value, "data_uri": data_uri, "publishable": publishable,
     "not_secret_key": not_secret_key, "hashed_value": hashed_value, "lockfile": lockfile,
     "git_sha": git_sha, "path_or_url": path_or_url, "numeric": numeric, "identifier": identifier,
-    "unquoted_code": unquoted_code, "dollar_reference": dollar_reference, "secret_word": secret_word,
+    "unquoted_code": unquoted_code, "dictionary_word": dictionary_word, "prose": prose,
+    "comma_form": comma_form, "dollar_reference": dollar_reference, "secret_word": secret_word,
     "ui_string": ui_string, "any_uuid": any_uuid, "low_randomness": low_randomness,
     "not_alphanumeric": not_alphanumeric, "not_userpass_b64": not_userpass_b64,
     "not_b64_text": not_b64_text, "not_jwt": not_jwt, "not_discord_token": not_discord_token, "not_b64_private_key": not_b64_private_key,
@@ -481,8 +531,9 @@ BUNDLES: dict[str, tuple[str, ...]] = {
                 "uuid", "data_uri", "publishable"),
     "generic": ("placeholder", "template", "reference", "known_example", "sequential", "repeated",
                 "data_uri", "publishable", "any_uuid", "not_secret_key", "hashed_value", "lockfile",
-                "git_sha", "dollar_reference", "unquoted_code", "path_or_url", "numeric",
-                "identifier", "secret_word", "ui_string", "not_alphanumeric", "low_randomness"),
+                "git_sha", "dollar_reference", "comma_form", "unquoted_code", "prose", "path_or_url",
+                "numeric", "identifier", "dictionary_word", "secret_word", "ui_string",
+                "not_alphanumeric", "low_randomness"),
 }
 
 
