@@ -153,8 +153,27 @@ def known_example(c: Candidate) -> bool:
     return c.secret in KNOWN_EXAMPLES or "EXAMPLE" in c.secret
 
 
+def _run_coverage(s: str) -> float:
+    """Share of `s` inside ascending runs of 3+ (abc, 123, 4567)."""
+    covered, run, low = 0, 1, s.lower()
+    for a, b in zip(low, low[1:] + "\0"):
+        if ord(b) - ord(a) == 1 and a.isalnum() and b.isalnum():
+            run += 1
+        else:
+            covered += run if run >= 3 else 0
+            run = 1
+    return covered / len(s) if s else 0.0
+
+
 def sequential(c: Candidate) -> bool:
-    return is_sequential_string(c.secret) or _ascending_run(c.secret)
+    """ABCDEF…, 123456…, abcd1234efgh5678, A1b2c3d4, a123b45c6d78e9f0…: typed, not generated."""
+    s = c.secret
+    if is_sequential_string(s) or _ascending_run(s) or (len(s) >= 8 and _run_coverage(s) >= 0.5):
+        return True
+    letters = "".join(ch for ch in s if ch.isalpha())
+    digits = "".join(ch for ch in s if ch.isdigit())
+    return len(letters) >= 3 and len(digits) >= 3 and _run_coverage(letters) >= 0.5 \
+        and _run_coverage(digits) >= 0.5
 
 
 def repeated(c: Candidate) -> bool:
@@ -187,7 +206,8 @@ _NOT_SECRET_KEY = re.compile(
     r"filename|path|dir|url|uri|endpoint|host|type|length|len|size|min|max|count|ttl|expiry|expires?|"
     r"expiration|lifetime|header|field|env|var|ref|arn|version|format|policy|prefix|suffix|label|"
     r"placeholder|regex|pattern|enabled|mode|provider|location|hint|template|param|alias|kind|source|"
-    r"store|backend|rotation|timeout|at|date|description|question|cmd|command|script|class|method|"
+    r"store|backend|rotation|timeout|at|date|time|timestamp|description|question|cmd|command|script|"
+    r"class|method|spec|verifier|used|"
     r"required|strength|reset|confirm|confirmation|forgot|prompt|message|title|text|help|error|"
     r"tokenizer|tokens|index|position|schema|key_?name|usage|limit|bucket|region|secret_?ref|"
     r"secretref|secret_?key_?ref|keyref|algorithm|alg|encoding|cipher|curve|bits|scope|scopes|"
@@ -197,7 +217,7 @@ _NOT_SECRET_KEY_START = re.compile(
     r"verify|check|generate|gen|get|set|fetch|load|read|with|no|skip|max|min|num|next|page|"
     r"pagination|continuation|cursor|csrf|xsrf|sort|partition|primary|foreign|cache|idempotency|"
     r"i18n|translation|object|row|hash|lookup|storage|s3|ssh_?key_?path|dataset|public_?key)(?:[_.\-]|(?=[A-Z]))")
-_KEY_BEFORE = re.compile(r"([A-Za-z_@$][\w.\-:]*)[^\w]*$")
+_KEY_BEFORE = re.compile(r"([A-Za-z_@$-][\w.\-:]*)[^\w]*$")
 _XML_KEY = re.compile(r"""key\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _SECRET_WORD = re.compile(r"(?i)passw(?:or)?d|passwd|secret|token|api[_-]?key|credential|private[_-]?key")
 _HASH_VALUE = re.compile(
@@ -212,9 +232,11 @@ _PATHISH = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*://|/|\./|\.\./|~/|[A-Za-z]:[\\/]|\\\\)"
     r"|\.(?:pem|key|crt|cer|der|p12|pfx|jks|json|ya?ml|toml|ini|txt|env|cfg|conf|properties|xml|gpg|asc|pub)$",
     re.IGNORECASE)
-_NUMBERISH = re.compile(r"^(?:v?\d+(?:[._:-]\d+)*(?:[-+][\w.]+)?|[\d\s.,:_+-]+|0x[0-9a-f]+)$", re.IGNORECASE)
-_WORD_TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_SEGMENT = re.compile(r"[a-z][a-z0-9]*|[A-Z][A-Z0-9]*|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*\d{0,2}")
+_NUMBERISH = re.compile(
+    r"^(?:v?\d+(?:\.\d+)+(?:[-+][0-9a-z.\-]{1,20})?|[\d\s.,:_+-]+|0x[0-9a-f]+|\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)$",
+    re.IGNORECASE)
+_WORD_TOKEN = re.compile(r"[A-Z]{2,}s?(?![a-z])|[A-Z]?[a-z]+\d*|\d+|[A-Z]")
+_SEGMENT = re.compile(r"\d+|[a-z][a-z0-9]*|[A-Z][A-Z0-9]*|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*\d{0,2}")
 _DICTIONARY = re.compile(
     r"^[A-Za-z][a-z]{2,}\d{0,4}[!@#$%^&*.?]?$|^[A-Za-z][a-z]{2,}(?:[^A-Za-z0-9][A-Za-z][a-z]{2,})+\d{0,4}$")
 _GETTEXT = re.compile(r"^\s*(?:msgid|msgstr|msgctxt)\b")
@@ -236,11 +258,20 @@ def _last_part(key: str) -> str:
     return parts[-1] if parts else ""
 
 
+_NOT_SECRET_TOKEN = re.compile(
+    r"(?i)(?:update|change|next|continuation|page|pagination|starting|resume|sync|cancel|idempotency|"
+    r"request|correlation|trace|csrf|xsrf|cursor|work[_\-]?unit|grant|client|verification|"
+    r"confirmation)[_.\-]?token")
+
+
 def not_secret_key(c: Candidate) -> bool:
-    """password_hash, token_url, secret_name, API_KEY_HEADER, public_key...: not secret values."""
+    """password_hash, token_url, secret_name, API_KEY_HEADER, public_key, NextToken, AWS::IAM::AccessKey:
+    the name says the value is something else than a secret."""
     key = key_name(c)
     if not key:
         return False
+    if "::" in key or key.lower().startswith("arn:") or _NOT_SECRET_TOKEN.search(key):
+        return True
     last = _last_part(key).lower()
     if key.lower().endswith(("secret_id", "secretid", "secret-id")):
         return False  # Vault AppRole secret_id is a credential
@@ -267,7 +298,13 @@ def git_sha(c: Candidate) -> bool:
 
 
 def path_or_url(c: Candidate) -> bool:
-    return bool(_PATHISH.search(c.secret))
+    """/etc/x, ./keys/a.pem, https://…, mock_access_key/20220524/us-east-1/s3/aws4_request."""
+    s = c.secret
+    if _PATHISH.search(s):
+        return True
+    parts = s.split("/")
+    return len(parts) >= 3 and all(re.fullmatch(r"[a-z0-9._\-]+", p) or identifier(Candidate(p, p, "", ""))
+                                   for p in parts if p)
 
 
 def numeric(c: Candidate) -> bool:
@@ -277,20 +314,19 @@ def numeric(c: Candidate) -> bool:
 def identifier(c: Candidate) -> bool:
     """user.password, DB_PASSWORD, accessToken, winreg.EnumKey, bert-base-uncased, Some/Value:
     names made of words, not random values."""
-    s = c.secret.strip("_$@:")
+    s = c.secret.strip("_$@:#%")
     if not s or not re.fullmatch(r"[A-Za-z0-9_.\-:/]+", s):
         return False
     parts = [p for p in re.split(r"[_./:\-]+", s) if p]
-    if len(parts) >= 2 and all(_SEGMENT.fullmatch(p) for p in parts) \
-            and sum(ch.isdigit() for ch in s) <= 3:
-        return True  # rc5_key_st, c_functools.cmp_to_key, app-tls-secret, self._value
-    if sum(ch.isdigit() for ch in s) > 2:
+    if len(parts) >= 2:  # rc5_key_st, c_functools.cmp_to_key, app-tls-secret, self._value
+        return all(_SEGMENT.fullmatch(p) for p in parts) and sum(ch.isdigit() for ch in s) <= 3
+    if sum(ch.isdigit() for ch in s) > 1:
         return False
     tokens = [t for t in _WORD_TOKEN.findall(s) if not t.isdigit()]
     if not tokens:
         return False
     short = sum(len(t) < 3 for t in tokens)
-    return short <= max(1, len(tokens) // 4) and sum(map(len, tokens)) / len(tokens) >= 3
+    return short <= max(1, len(tokens) // 4) and sum(map(len, tokens)) / len(tokens) >= 2.5
 
 
 def dictionary_word(c: Candidate) -> bool:
@@ -329,7 +365,29 @@ def comma_form(c: Candidate) -> bool:
 
 def unquoted_code(c: Candidate) -> bool:
     """An unquoted value holding a call or a subscript is code (get_password(), cfg['x'])."""
-    return not _quoted(c) and (bool(re.search(r"[()\[\]]", c.secret)) or c.secret.endswith(("(", ".")))
+    return not _quoted(c) and bool(re.search(r"[()\[\]]", c.secret))
+
+
+_CODE_EXT = re.compile(
+    r"\.(?:py|pyi|pyx|js|jsx|mjs|cjs|ts|tsx|java|kt|kts|scala|go|rs|c|h|cc|cpp|cxx|hpp|cs|php|rb|"
+    r"swift|m|mm|dart|lua|r|pl|pm|groovy|gradle|ex|exs|erl|hs|clj|fs|vb|sol)$", re.IGNORECASE)
+
+
+def code_unquoted(c: Candidate) -> bool:
+    """In source code a literal secret is a quoted string: an unquoted value is an expression,
+    a type or a name (password = user_password, key: _CmpKeyT)."""
+    return not _quoted(c) and bool(_CODE_EXT.search(c.path))
+
+
+def wildcard(c: Candidate) -> bool:
+    """Glob and ARN patterns (amazon-bedrock*, *:*:secret)."""
+    s = c.secret
+    return "*:" in s or ":*" in s or s.endswith("*") and "arn:" in c.line
+
+
+def example_line(c: Candidate) -> bool:
+    """A line that says EXAMPLE (AKIAIOSFODNN7EXAMPLE-style documentation) holds sample values."""
+    return "EXAMPLE" in c.line
 
 
 def dollar_reference(c: Candidate) -> bool:
@@ -361,6 +419,9 @@ def low_randomness(c: Candidate) -> bool:
                    any(ch.isdigit() for ch in s), any(not ch.isalnum() for ch in s)))
     if classes < 2:
         return True
+    if re.fullmatch(r"[0-9a-fA-F]+", s):
+        # Short hex is ids, digests and fingerprints; hex keys are 32+ characters.
+        return n < 24 or shannon_entropy(s) < 3.0
     if classes == 2:  # hex, lower+digits, letters only: needs more spread than a mixed value
         return shannon_entropy(s) < min(3.3, 0.9 * math.log2(n))
     return shannon_entropy(s) < min(3.0, 0.85 * math.log2(n))
@@ -469,6 +530,10 @@ _WEAK_PASSWORDS = frozenset({
 def weak_password(c: Candidate) -> bool:
     """user:password@host, postgres:postgres@, guest:guest@, %s, {password}: not credentials."""
     s = c.secret
+    if "%" in s:
+        from urllib.parse import unquote
+
+        s = unquote(s)
     low = s.lower()
     m = re.search(r"://([^:@/\s]*):", c.match)
     user = m.group(1) if m else ""
@@ -496,8 +561,9 @@ def not_secret_b64_data(c: Candidate) -> bool:
         # documented examples also decode to binary, so the base64 itself must look random.
         v = c.secret
         return len(raw) < 16 or not _SECRET_KEY_NAME.search(c.match.split(":")[0]) \
-            or not (any(ch.islower() for ch in v) and any(ch.isupper() for ch in v)) \
-            or known_example(c) or not_secret_key(c)
+            or not (any(ch.islower() for ch in v) and any(ch.isupper() for ch in v)
+                    and any(ch.isdigit() for ch in v)) \
+            or known_example(c) or not_secret_key(c) or identifier(c)
     text = text.strip()
     if "BEGIN CERTIFICATE" in text or "BEGIN PUBLIC KEY" in text:
         return True
@@ -518,7 +584,8 @@ _SINGLE: dict[str, Callable[[Candidate], bool]] = {
     "not_secret_key": not_secret_key, "hashed_value": hashed_value, "lockfile": lockfile,
     "git_sha": git_sha, "path_or_url": path_or_url, "numeric": numeric, "identifier": identifier,
     "unquoted_code": unquoted_code, "dictionary_word": dictionary_word, "prose": prose,
-    "comma_form": comma_form, "dollar_reference": dollar_reference, "secret_word": secret_word,
+    "comma_form": comma_form, "code_unquoted": code_unquoted, "wildcard": wildcard,
+    "example_line": example_line, "dollar_reference": dollar_reference, "secret_word": secret_word,
     "ui_string": ui_string, "any_uuid": any_uuid, "low_randomness": low_randomness,
     "not_alphanumeric": not_alphanumeric, "not_userpass_b64": not_userpass_b64,
     "not_b64_text": not_b64_text, "not_jwt": not_jwt, "not_discord_token": not_discord_token, "not_b64_private_key": not_b64_private_key,
@@ -531,7 +598,8 @@ BUNDLES: dict[str, tuple[str, ...]] = {
                 "uuid", "data_uri", "publishable"),
     "generic": ("placeholder", "template", "reference", "known_example", "sequential", "repeated",
                 "data_uri", "publishable", "any_uuid", "not_secret_key", "hashed_value", "lockfile",
-                "git_sha", "dollar_reference", "comma_form", "unquoted_code", "prose", "path_or_url",
+                "git_sha", "dollar_reference", "comma_form", "code_unquoted", "unquoted_code", "prose",
+                "wildcard", "example_line", "path_or_url",
                 "numeric", "identifier", "dictionary_word", "secret_word", "ui_string",
                 "not_alphanumeric", "low_randomness"),
 }
