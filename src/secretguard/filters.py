@@ -75,10 +75,11 @@ def is_likely_id_string(secret: str, line: str) -> bool:
 
 
 def is_templated_secret(secret: str) -> bool:
-    if len(secret) < 2:
+    try:  # detect-secrets: an IndexError (a one-character value) counts as templated
+        return (secret[0] == "{" and secret[-1] == "}") or (secret[0] == "<" and secret[-1] == ">") \
+            or (secret[0] == "$" and secret[1] == "{" and secret[-1] == "}")
+    except IndexError:
         return True
-    return (secret[0] == "{" and secret[-1] == "}") or (secret[0] == "<" and secret[-1] == ">") \
-        or (secret[0] == "$" and secret[1] == "{" and secret[-1] == "}")
 
 
 def is_prefixed_with_dollar_sign(secret: str) -> bool:
@@ -326,7 +327,8 @@ def identifier(c: Candidate) -> bool:
     if not tokens:
         return False
     short = sum(len(t) < 3 for t in tokens)
-    return short <= max(1, len(tokens) // 4) and sum(map(len, tokens)) / len(tokens) >= 2.5
+    wordlike = all(sum(ch in "aeiouyAEIOUY" for ch in t) >= 0.25 * len(t) for t in tokens if len(t) >= 6)
+    return wordlike and short <= max(1, len(tokens) // 4) and sum(map(len, tokens)) / len(tokens) >= 2.5
 
 
 def dictionary_word(c: Candidate) -> bool:
@@ -365,7 +367,7 @@ def comma_form(c: Candidate) -> bool:
 
 def unquoted_code(c: Candidate) -> bool:
     """An unquoted value holding a call or a subscript is code (get_password(), cfg['x'])."""
-    return not _quoted(c) and bool(re.search(r"[()\[\]]", c.secret))
+    return not _quoted(c) and bool(re.match(r"[A-Za-z_$][\w.$]*(?:\((?:[^()]*\))?|\[)$", c.secret))
 
 
 _CODE_EXT = re.compile(
@@ -508,7 +510,7 @@ def pem_placeholder(c: Candidate) -> bool:
     if len(body) < 40:
         return True
     return bool(re.search(r"x{6,}|\.{3}|…|<[^>]*>|your|redacted|example", body, re.IGNORECASE)) \
-        or shannon_entropy(body[:400]) < 4.0
+        or shannon_entropy(body[:400]) < 3.5
 
 
 def not_aws_secret(c: Candidate) -> bool:
