@@ -243,14 +243,22 @@ _DICTIONARY = re.compile(
 _GETTEXT = re.compile(r"^\s*(?:msgid|msgstr|msgctxt)\b")
 
 
+_TYPED = re.compile(r"([A-Za-z_$][\w.\-]*)\s*:\s*(?:string|String|str|&str|&'static str)\s*=\s*\W*$")
+
+
 def key_name(c: Candidate) -> str:
-    """The name the value is assigned to: the last identifier before the value on its line."""
+    """The name the value is assigned to: the last identifier before the value on its line
+    (or the appSettings key=, or the env entry's name: on the line before)."""
     m = _XML_KEY.search(c.match)
     if m and c.match.find(c.secret) > m.end():
         return m.group(1)
+    if "\n" in c.match:
+        m = re.search(r"name:\s*[\"']?([\w.\-]+)", c.match)
+        if m:
+            return m.group(1)
     index = c.line.find(c.secret)
     prefix = c.line[:index] if index >= 0 else c.match[:max(c.match.find(c.secret), 0)]
-    m = _KEY_BEFORE.search(prefix)
+    m = _TYPED.search(prefix) or _KEY_BEFORE.search(prefix)
     return m.group(1) if m else ""
 
 
@@ -271,8 +279,10 @@ def not_secret_key(c: Candidate) -> bool:
     key = key_name(c)
     if not key:
         return False
-    if "::" in key or key.lower().startswith("arn:") or _NOT_SECRET_TOKEN.search(key):
+    if "::" in key or key.lower().startswith("arn:") or _NOT_SECRET_TOKEN.search(key) \
+            or re.search(r"(?i)public[_.\-]?key|pub[_.\-]?key|publishable", key):
         return True
+    key = re.split(r"[.:/]", key)[-1] or key  # app.cache_key -> cache_key; Service:CACHE_KEY -> CACHE_KEY
     last = _last_part(key).lower()
     if key.lower().endswith(("secret_id", "secretid", "secret-id")):
         return False  # Vault AppRole secret_id is a credential
