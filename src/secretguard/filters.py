@@ -217,7 +217,7 @@ _NOT_SECRET_KEY_START = re.compile(
     r"(?i)^(?:public|publishable|pub|is|has|use|enable|disable|require|show|hide|allow|validate|"
     r"verify|check|generate|gen|get|set|fetch|load|read|with|no|skip|max|min|num|next|page|"
     r"pagination|continuation|cursor|csrf|xsrf|sort|partition|primary|foreign|cache|idempotency|"
-    r"i18n|translation|object|row|hash|lookup|storage|s3|ssh_?key_?path|dataset|public_?key)(?:[_.\-]|(?=[A-Z]))")
+    r"i18n|translation|row|hash|lookup|public_?key)([_.\-]|(?=[A-Za-z]))")
 _KEY_BEFORE = re.compile(r"([A-Za-z_@$-][\w.\-:]*)[^\w]*$")
 _XML_KEY = re.compile(r"""key\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _SECRET_WORD = re.compile(r"(?i)passw(?:or)?d|passwd|secret|token|api[_-]?key|credential|private[_-]?key")
@@ -286,7 +286,10 @@ def not_secret_key(c: Candidate) -> bool:
     last = _last_part(key).lower()
     if key.lower().endswith(("secret_id", "secretid", "secret-id")):
         return False  # Vault AppRole secret_id is a credential
-    return bool(_NOT_SECRET_KEY.fullmatch(last)) or bool(_NOT_SECRET_KEY_START.match(key)) \
+    m = _NOT_SECRET_KEY_START.match(key)
+    # A prefix counts before a separator (is_enabled, next_token) or a camelCase hump (nextToken).
+    start = bool(m) and (m.group(1) != "" or (key[:m.end()].islower() and key[m.end()].isupper()))
+    return start or bool(_NOT_SECRET_KEY.fullmatch(last)) \
         or bool(re.search(r"(?i)(?:hash|digest|checksum|_sha\d*|fingerprint)(?:[_.\-]|$)", key))
 
 
