@@ -217,7 +217,7 @@ _NOT_SECRET_KEY_START = re.compile(
     r"(?i)^(?:public|publishable|pub|is|has|use|enable|disable|require|show|hide|allow|validate|"
     r"verify|check|generate|gen|get|set|fetch|load|read|with|no|skip|max|min|num|next|page|"
     r"pagination|continuation|cursor|csrf|xsrf|sort|partition|primary|foreign|cache|idempotency|"
-    r"i18n|translation|row|hash|lookup|public_?key)([_.\-]|(?=[A-Za-z]))")
+    r"i18n|translation|row|hash|hashed|lookup|public_?key)([_.\-]|(?=[A-Za-z]))")
 _KEY_BEFORE = re.compile(r"([A-Za-z_@$-][\w.\-:]*)[^\w]*$")
 _XML_KEY = re.compile(r"""key\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _SECRET_WORD = re.compile(r"(?i)passw(?:or)?d|passwd|secret|token|api[_-]?key|credential|private[_-]?key")
@@ -228,7 +228,8 @@ _HASH_VALUE = re.compile(
 _LOCKISH = re.compile(
     r"(?:^|/)(?:go\.sum|go\.work\.sum|SHA\d*SUMS(?:\.txt)?|[\w.-]+\.sha\d+|[\w.-]+\.lock|[\w.-]+\.lockb"
     r"|pnpm-lock\.yaml|npm-shrinkwrap\.json|verification-metadata\.xml|gradle\.lockfile"
-    r"|flake\.lock|pubspec\.lock|mix\.lock|\.terraform\.lock\.hcl)$")
+    r"|flake\.lock|pubspec\.lock|mix\.lock|\.terraform\.lock\.hcl"
+    r"|\.secrets\.baseline|\.secretguard-baseline\.json|\.gitleaks-baseline\.json)$")
 _PATHISH = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*://|/|\./|\.\./|~/|[A-Za-z]:[\\/]|\\\\)"
     r"|\.(?:pem|key|crt|cer|der|p12|pfx|jks|json|ya?ml|toml|ini|txt|env|cfg|conf|properties|xml|gpg|asc|pub)$",
