@@ -341,7 +341,7 @@ def identifier(c: Candidate) -> bool:
     if not tokens:
         return False
     short = sum(len(t) < 3 for t in tokens)
-    wordlike = all(sum(ch in "aeiouyAEIOUY" for ch in t) >= 0.25 * len(t) for t in tokens if len(t) >= 6)
+    wordlike = all(sum(ch in "aeiouyAEIOUY" for ch in t) >= 0.15 * len(t) for t in tokens if len(t) >= 6)
     return wordlike and short <= max(1, len(tokens) // 4) and sum(map(len, tokens)) / len(tokens) >= 2.5
 
 
@@ -381,7 +381,7 @@ def comma_form(c: Candidate) -> bool:
 
 def unquoted_code(c: Candidate) -> bool:
     """An unquoted value holding a call or a subscript is code (get_password(), cfg['x'])."""
-    return not _quoted(c) and bool(re.match(r"[A-Za-z_$][\w.$]*(?:\((?:[^()]*\))?|\[)$", c.secret))
+    return not _quoted(c) and bool(re.match(r"[A-Za-z_$][\w.$]*(?:\([^()]*\)?|\[)$", c.secret))
 
 
 _CODE_EXT = re.compile(
