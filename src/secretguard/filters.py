@@ -121,6 +121,8 @@ KNOWN_EXAMPLES = frozenset({
     # jwt.io's sample token
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0"
     "IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    # PyJWT's README token
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9.4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg",
     # Stripe's documentation test key
     "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
 })
@@ -340,9 +342,29 @@ def identifier(c: Candidate) -> bool:
     tokens = [t for t in _WORD_TOKEN.findall(s) if not t.isdigit()]
     if not tokens:
         return False
+    if any(t.isupper() and len(t.rstrip("s")) > 4 for t in tokens) and not s.isupper():
+        return False  # a long capital run inside mixed case: random, not an acronym
     short = sum(len(t) < 3 for t in tokens)
-    wordlike = all(sum(ch in "aeiouyAEIOUY" for ch in t) >= 0.15 * len(t) for t in tokens if len(t) >= 6)
-    return wordlike and short <= max(1, len(tokens) // 4) and sum(map(len, tokens)) / len(tokens) >= 2.5
+    return _english_like(tokens) and short <= max(1, len(tokens) // 2) \
+        and sum(map(len, tokens)) / len(tokens) >= 2.5
+
+
+# Frequent English letter pairs: words use them, random strings mostly do not (~20% of pairs).
+_BIGRAMS = frozenset(
+    "th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le ve co "
+    "me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur ca el ta la ns di fo ho pe ec pr no ct us ac "
+    "ot il tr ly nc et ut ss so rs un lo wa ge ie wh ee wi em ad ol rt po we na ul ni ts mo ow pa im mi "
+    "ai sh ir su id os iv ia am fi ci vi pl ig tu ev ld ry mp fe bl ab gh ty op wo sa ay ex ke fr oo av "
+    "ag if ap gr od bo sp rd do uc bu ei ov by rm ep tt oc fa ef cu rn sc gi da yo cr cl du ga qu ue ff "
+    "ba ey ls va um pp ua up lu go ht ru ug ds lt pi rc rr eg au ck ew mu br bi pt ak pu ui rg ib tl ny "
+    "ki rk ys ob mm fu ph og ms ye ud mb ip ub oi rl gu dr hr cc tw ft wn nu af hu nn eo vo rv nf xp gn "
+    "sm fl iz ok nl my gl aw ju oa eq sy sl ps jo lf nv je nk kn gs dy hy ze ks xt bs ik dd cy rp sk xi "
+    "oe oy ws lv dl rf eu dg wr xa yp dv".split())
+
+
+def _english_like(tokens: list[str]) -> bool:
+    pairs = [t[i:i + 2] for t in (t.lower() for t in tokens) for i in range(len(t) - 1) if t[i:i + 2].isalpha()]
+    return not pairs or sum(p in _BIGRAMS for p in pairs) >= 0.6 * len(pairs)
 
 
 def dictionary_word(c: Candidate) -> bool:
@@ -381,7 +403,7 @@ def comma_form(c: Candidate) -> bool:
 
 def unquoted_code(c: Candidate) -> bool:
     """An unquoted value holding a call or a subscript is code (get_password(), cfg['x'])."""
-    return not _quoted(c) and bool(re.match(r"[A-Za-z_$][\w.$]*(?:\([^()]*\)?|\[)$", c.secret))
+    return not _quoted(c) and bool(re.match(r"[A-Za-z_$][\w.$]*(?:\(|\[$)", c.secret))
 
 
 _CODE_EXT = re.compile(
@@ -407,9 +429,11 @@ def example_line(c: Candidate) -> bool:
 
 
 def dollar_reference(c: Candidate) -> bool:
-    """$VAR, ${VAR}, $(cmd): a shell/compose reference (detect-secrets' is_prefixed_with_dollar_sign,
-    narrowed so that crypt hashes starting with $ are left to `hashed_value`)."""
-    return bool(re.match(r"\$(?:\{|\(|[A-Za-z_])", c.secret))
+    """$VAR, ${VAR}, $(cmd), repo.$name.allow: a reference or an interpolation (detect-secrets'
+    is_prefixed_with_dollar_sign, narrowed so that crypt hashes starting with $ are left to
+    `hashed_value`)."""
+    s = c.secret
+    return bool(re.match(r"\$(?:\{|\(|[A-Za-z_])", s) or re.search(r"\$\{[^}]*\}|\$\(|[./:]\$[A-Za-z_]\w+", s))
 
 
 def secret_word(c: Candidate) -> bool:
