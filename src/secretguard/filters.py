@@ -423,6 +423,12 @@ def wildcard(c: Candidate) -> bool:
     return "*:" in s or ":*" in s or s.endswith("*") and "arn:" in c.line
 
 
+def minified(c: Candidate) -> bool:
+    """A name = value pair inside a minified bundle line is the bundler's, not a setting
+    (format rules still report real keys there)."""
+    return len(c.line) > 1000 and bool(re.search(r"\.(?:m?js|cjs|css|map)$", c.path))
+
+
 def example_line(c: Candidate) -> bool:
     """A line that says EXAMPLE (AKIAIOSFODNN7EXAMPLE-style documentation) holds sample values."""
     return "EXAMPLE" in c.line
@@ -625,7 +631,7 @@ _SINGLE: dict[str, Callable[[Candidate], bool]] = {
     "git_sha": git_sha, "path_or_url": path_or_url, "numeric": numeric, "identifier": identifier,
     "unquoted_code": unquoted_code, "dictionary_word": dictionary_word, "prose": prose,
     "comma_form": comma_form, "code_unquoted": code_unquoted, "wildcard": wildcard,
-    "example_line": example_line, "dollar_reference": dollar_reference, "secret_word": secret_word,
+    "example_line": example_line, "minified": minified, "dollar_reference": dollar_reference, "secret_word": secret_word,
     "ui_string": ui_string, "any_uuid": any_uuid, "low_randomness": low_randomness,
     "not_alphanumeric": not_alphanumeric, "not_userpass_b64": not_userpass_b64,
     "not_b64_text": not_b64_text, "not_jwt": not_jwt, "not_discord_token": not_discord_token, "not_b64_private_key": not_b64_private_key,
@@ -639,7 +645,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
     "generic": ("placeholder", "template", "reference", "known_example", "sequential", "repeated",
                 "data_uri", "publishable", "any_uuid", "not_secret_key", "hashed_value", "lockfile",
                 "git_sha", "dollar_reference", "comma_form", "code_unquoted", "unquoted_code", "prose",
-                "wildcard", "example_line", "path_or_url",
+                "wildcard", "example_line", "minified", "path_or_url",
                 "numeric", "identifier", "dictionary_word", "secret_word", "ui_string",
                 "not_alphanumeric", "low_randomness"),
 }
