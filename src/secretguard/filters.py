@@ -448,6 +448,10 @@ def secret_word(c: Candidate) -> bool:
 
 
 def ui_string(c: Candidate) -> bool:
+    """gettext entries, labels ending in ':' or '?', and any non-ASCII text (API-Schlüssel,
+    Mot_de_passe_oublié): translations, not credentials, which are ASCII."""
+    if any(ord(ch) > 127 for ch in c.secret):
+        return True
     return bool(_GETTEXT.match(c.line)) or c.secret.endswith((":", "?")) and not any(ch.isdigit() for ch in c.secret)
 
 
