@@ -43,11 +43,13 @@ class ScanCache:
 
     def save(self) -> None:
         """Keep only what this scan saw, so deleted files leave the cache."""
+        if self.fresh == self.entries:
+            return  # nothing changed: a warm scan only stats
         try:
             ensure_private_dir(self.path.parent)
             tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
             with open(tmp, "w", encoding="utf-8", opener=lambda p, f: os.open(p, f, 0o600)) as fh:
-                json.dump({"digest": self.digest, "files": self.fresh}, fh, separators=(",", ":"))
+                fh.write(json.dumps({"digest": self.digest, "files": self.fresh}, separators=(",", ":")))
             os.replace(tmp, self.path)
         except OSError:
             pass  # a cache that cannot be written costs speed, not safety

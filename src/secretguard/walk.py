@@ -72,7 +72,7 @@ class Walker:
 
     def walk(self, targets: list[Path] | None = None) -> Iterator[Candidate | Skipped | Excluded]:
         """Yield what to scan under the root (or under the given targets inside it)."""
-        stack: list[str] = []
+        stack: list[tuple[str, str]] = []  # (directory, its path relative to the root)
         for target in targets or [self.root]:
             rel = self._rel(str(target))
             if target != self.root and self._excluded(rel, target.is_dir()):
@@ -84,19 +84,20 @@ class Walker:
                 yield Skipped(display(rel), _reason(exc))
                 continue
             if stat.S_ISDIR(st.st_mode):
-                stack.append(str(target))
+                stack.append((str(target), rel))
             else:
                 yield from self._entry(str(target), rel, st)
         while stack:
-            directory = stack.pop()
+            directory, dir_rel = stack.pop()
+            prefix = "" if dir_rel == "." else dir_rel + "/"
             try:
                 with os.scandir(directory) as it:
                     entries = sorted(it, key=lambda e: e.name, reverse=True)
             except OSError as exc:
-                yield Skipped(display(self._rel(directory)) + "/", _reason(exc))
+                yield Skipped(display(dir_rel) + "/", _reason(exc))
                 continue
             for entry in entries:
-                rel = self._rel(entry.path)
+                rel = prefix + entry.name
                 try:
                     st = entry.stat(follow_symlinks=False)
                 except OSError as exc:
@@ -112,7 +113,7 @@ class Walker:
                         if entry.name == ".git":
                             yield from self._git_config(entry.path)
                     else:
-                        stack.append(entry.path)
+                        stack.append((entry.path, rel))
                 elif self._excluded(rel, False) and not _is_git_config(rel):
                     yield Excluded(display(rel), "excluded by pattern")
                 else:
