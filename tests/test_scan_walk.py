@@ -146,3 +146,12 @@ def test_git_config_is_always_read(tmp_path: Path, sg) -> None:
     assert any(f["path"] == ".git/config" for f in doc["findings"]) or \
         not any(r for r in doc["findings"]), "a content rule for URL passwords may not exist yet"
     assert ".git/config" not in {e["path"] for e in doc.get("excluded", [])}
+
+
+def test_pathological_text_does_not_stall_the_scan(tmp_path: Path, sg) -> None:
+    # Whitespace-heavy and repetitive files once drove a rule regex into exponential backtracking.
+    (tmp_path / "LICENSE.txt").write_text("\n" + " \n" * 50000 + "   Apache License\n" * 2000)
+    (tmp_path / "blob.txt").write_text("a" * 2_000_000 + "\n" + "=" * 500_000 + "\n" + "key=" * 100_000)
+    (tmp_path / "kubeconfig").write_text(" \n" * 100000 + "kind: Config\n")
+    proc = sg("scan", str(tmp_path), "--format", "json", "--no-cache", timeout=30)
+    assert proc.returncode in (0, 1) and json.loads(proc.stdout)["summary"]["files_scanned"] == 3
