@@ -9,7 +9,9 @@ GuardEnv's predicates' business, so tests can drive it with a simple name check.
 from __future__ import annotations
 
 import os
-from typing import Callable
+TYPE_CHECKING = False  # typing costs ~5 ms to import; the hook path is timed
+if TYPE_CHECKING:
+    from typing import Callable
 
 from secretguard.bashguard.analyze import ASK, DENY, Analyzer, Scope, _TooBig
 
