@@ -35,19 +35,12 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from secretguard.errors import ConfigError, SecretguardError
 from secretguard.paths import config_dir
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - 3.10
-    import tomli as tomllib
-
 
 class ProfileError(SecretguardError):
     """No profile allows the command, or the choice is ambiguous."""
@@ -254,14 +247,10 @@ def parse_profiles(raw: dict, source: str) -> dict[str, Profile]:
     return out
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+def _read_toml_file(path: Path) -> dict[str, Any]:
+    from secretguard.config import read_toml  # one reader, one set of error messages
+
+    return read_toml(path)
 
 
 def user_config_path() -> Path:
@@ -280,7 +269,7 @@ def project_config_path(project_root: Path) -> Path | None:
 
 
 def _project_profiles_raw(path: Path) -> object:
-    data = _read_toml(path)
+    data = _read_toml_file(path)
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("secretguard", {})
     return data.get("profiles", {})
@@ -297,7 +286,7 @@ def find_project_root(start: Path) -> Path:
 
 def load_user_profiles() -> dict[str, Profile]:
     user = user_config_path()
-    return parse_profiles(_read_toml(user).get("profiles", {}), str(user)) if user.is_file() else {}
+    return parse_profiles(_read_toml_file(user).get("profiles", {}), str(user)) if user.is_file() else {}
 
 
 def load_profiles(project_root: Path) -> dict[str, Profile]:
