@@ -98,7 +98,7 @@ class FileRule:
     def name_regexes(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         """The include and exclude patterns, each folded into one regex (gitignore semantics)."""
         if "names" not in self._compiled:
-            self._compiled["names"] = (_fold_globs(self.names), _fold_globs(self.exclude))
+            self._compiled["names"] = (fold_globs(self.names), fold_globs(self.exclude))
         return self._compiled["names"]
 
     def matches_name(self, relpath: str) -> bool:
@@ -106,7 +106,7 @@ class FileRule:
         return bool(include and include.match(relpath)) and not (exclude and exclude.match(relpath))
 
 
-def _fold_globs(globs: tuple[str, ...]) -> re.Pattern[str] | None:
+def fold_globs(globs: tuple[str, ...]) -> re.Pattern[str] | None:
     if not globs:
         return None
     from pathspec.patterns import GitWildMatchPattern
