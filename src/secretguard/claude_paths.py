@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - Python 3.12+
     except ImportError:
         from hashlib import sha256  # type: ignore[no-redef]
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 HEAD_BYTES = 64 * 1024
 MAX_CONTENT_CHECK = 4 * 1024 * 1024
 # Name patterns that also fit countless ordinary files: when such a file does not exist there is
@@ -45,55 +45,6 @@ def glob_hint(pattern: str) -> tuple[str, str, str]:
                 return chunks[0], "", ""
             return chunks[0], max(chunks[1:-1], key=len, default=""), chunks[-1]
     return "", "", ""
-
-
-def gitignore_regex(pattern: str) -> str | None:
-    """A gitignore-style pattern as a regex over '/'-separated relative paths (descendants match too)."""
-    p = pattern.strip()
-    if not p or p.startswith(("#", "!")):
-        return None
-    p = p.rstrip("/")
-    anchored = "/" in p
-    p = p.lstrip("/")
-    segments = p.split("/")
-    out: list[str] = []
-    for i, seg in enumerate(segments):
-        last = i == len(segments) - 1
-        if seg == "**":
-            out.append(".*" if last else "(?:.*/)?")
-            continue
-        out.append(_glob_segment(seg) + ("" if last else "/"))
-    body = "".join(out)
-    prefix = "" if anchored else "(?:.*/)?"
-    return f"^{prefix}{body}(?:/.*)?$"
-
-
-def _glob_segment(seg: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(seg):
-        c = seg[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            end = seg.find("]", i + 2)
-            if end < 0:
-                out.append(re.escape(c))
-            else:
-                inner = seg[i + 1:end]
-                if inner.startswith("!"):
-                    inner = "^" + inner[1:]
-                out.append("[" + inner.replace("\\", "\\\\") + "]")
-                i = end
-        elif c == "\\" and i + 1 < len(seg):
-            i += 1
-            out.append(re.escape(seg[i]))
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return "".join(out)
 
 
 def _sha(text: str) -> str:
@@ -172,7 +123,7 @@ def _build_index(root: str) -> tuple[list[dict], list[list]]:
     from pathlib import Path
 
     from secretguard.config import load_settings
-    from secretguard.rules import builtin_rules_dir, load_ruleset
+    from secretguard.rules import builtin_rules_dir, glob_regex, load_ruleset
 
     settings = load_settings(Path(root))
     ruleset = load_ruleset(settings.rule_files, settings.disable_rules)
@@ -180,12 +131,12 @@ def _build_index(root: str) -> tuple[list[dict], list[list]]:
     for r in ruleset.file_rules:
         if r.any_name or not r.names:
             continue
-        include = [gitignore_regex(p) for p in r.names]
+        include = [glob_regex(p) for p in r.names]
         rules.append({
             "id": r.id, "description": r.description,
             "include": [x for x in include if x], "hints": [glob_hint(p) for p in r.names],
             "weak": [p in WEAK_PATTERNS for p, x in zip(r.names, include) if x],
-            "exclude": [x for x in (gitignore_regex(p) for p in r.exclude) if x],
+            "exclude": [x for x in (glob_regex(p) for p in r.exclude) if x],
             "content": bool(r.content_regex or r.magic or r.require_real_value),
             "content_regex": r.content_regex, "magic": [m.hex() for m in r.magic],
             "real_value": r.require_real_value,

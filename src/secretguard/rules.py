@@ -106,16 +106,19 @@ class FileRule:
         return bool(include and include.match(relpath)) and not (exclude and exclude.match(relpath))
 
 
-def fold_globs(globs: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not globs:
-        return None
+def glob_regex(glob: str) -> str | None:
+    """A gitignore-style glob as a regex over '/'-separated relative paths (pathspec translates;
+    its group names are dropped so that regexes can be joined). None for comments and negations."""
     from pathspec.patterns import GitWildMatchPattern
 
-    parts = []
-    for glob in globs:
-        regex, include = GitWildMatchPattern.pattern_to_regex(glob)
-        if regex is not None and include:
-            parts.append("(?:" + re.sub(r"\(\?P<\w+>", "(?:", regex) + ")")  # names clash when joined
+    regex, include = GitWildMatchPattern.pattern_to_regex(glob)
+    if regex is None or not include:
+        return None
+    return re.sub(r"\(\?P<\w+>", "(?:", regex)
+
+
+def fold_globs(globs: tuple[str, ...]) -> re.Pattern[str] | None:
+    parts = [f"(?:{regex})" for regex in map(glob_regex, globs) if regex is not None]
     return re.compile("|".join(parts)) if parts else None
 
 
