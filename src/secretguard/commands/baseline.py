@@ -17,6 +17,8 @@ import click
 def baseline(path: Path | None, output: Path | None, update: bool, ds_baseline: Path | None,
              excludes: tuple[str, ...]) -> int:
     """Write the current findings under PATH (default: .) into a baseline file."""
+    import dataclasses
+
     from secretguard import baseline as baseline_mod
     from secretguard.config import DEFAULT_BASELINE
     from secretguard.errors import SecretguardError
@@ -29,20 +31,15 @@ def baseline(path: Path | None, output: Path | None, update: bool, ds_baseline: 
     old = baseline_mod.load(target) if target.exists() else None
     salt = old.salt if old else baseline_mod.new_salt()
     # Scan without the old baseline (so everything present is seen), under its salt (so
-    # fingerprints compare). A detect-secrets import suppresses what it audited as false.
-    options = ScanOptions(excludes=excludes, use_cache=False, use_baseline=False, salt=salt,
-                          baseline=ds_baseline)
+    # fingerprints compare). A detect-secrets import accepts what it audited as false: the
+    # findings that its baseline suppresses.
+    plain = ScanOptions(excludes=excludes, use_cache=False, use_baseline=False, salt=salt)
+    current = scan_workspace([root], plain).findings
     if ds_baseline is not None:
-        options = ScanOptions(excludes=excludes, use_cache=False, salt=salt, baseline=ds_baseline)
-        imported = scan_workspace([root], options)
-        everything = scan_workspace([root], ScanOptions(excludes=excludes, use_cache=False,
-                                                        use_baseline=False, salt=salt))
-        accepted_prints = {f.fingerprint for f in everything.findings} - {f.fingerprint for f in imported.findings}
-        current = [f for f in everything.findings if f.fingerprint in accepted_prints]
-        if old:
-            current += [f for f in everything.findings if f.fingerprint in old.fingerprints]
-    else:
-        current = scan_workspace([root], options).findings
+        with_ds = dataclasses.replace(plain, use_baseline=True, baseline=ds_baseline)
+        still_reported = {f.fingerprint for f in scan_workspace([root], with_ds).findings}
+        kept = old.fingerprints if old else frozenset()
+        current = [f for f in current if f.fingerprint not in still_reported or f.fingerprint in kept]
     current = [f for f in current if f.path != _rel(target, root)]
     text = baseline_mod.render(current, salt)
     baseline_mod.write(target, text)
