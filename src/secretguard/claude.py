@@ -112,13 +112,12 @@ def run_scan(root: str) -> Verdict:
     from pathlib import Path
 
     from secretguard.errors import SecretguardError
-    from secretguard.scan import ScanOptions, prepare, scan_workspace
+    from secretguard.scan import ScanOptions, scan_workspace
 
     options = ScanOptions(strict=True, use_cache=True)
     try:
         result = scan_workspace([Path(root)], options)
-        digest = prepare(Path(root), options)[3]
-        verdict = verdicts.from_scan(root, result, digest)
+        verdict = verdicts.from_scan(root, result, result.digest)
     except SecretguardError as exc:
         verdict = Verdict(root, ERROR, error=str(exc))
     verdicts.save(verdict)

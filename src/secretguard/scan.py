@@ -46,6 +46,7 @@ class ScanResult:
     cached_files: int = 0
     seconds: float = 0.0
     rules: RuleSet | None = None
+    digest: str = ""  # what the results depend on (rules, settings, baseline): the cache key
 
     @property
     def clean(self) -> bool:
@@ -114,7 +115,7 @@ def scan_workspace(paths: Iterable[Path], options: ScanOptions = ScanOptions(),
     started = time.monotonic()
     root, targets = resolve_root(paths)
     settings, ruleset, detector, digest = prepare(root, options)
-    result = ScanResult(root=root, rules=ruleset)
+    result = ScanResult(root=root, rules=ruleset, digest=digest)
     cache = None
     if options.use_cache:
         from secretguard.cache import ScanCache

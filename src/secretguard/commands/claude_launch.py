@@ -20,12 +20,12 @@ from secretguard.errors import SecretguardError
 def claude_launch(args: tuple[str, ...]) -> int:
     """Scan the workspace strictly, then exec `claude` with ARGS (refused while dirty)."""
     from secretguard import report, verdicts
-    from secretguard.scan import ScanOptions, prepare, scan_workspace
+    from secretguard.scan import ScanOptions, scan_workspace
 
     root = Path(os.environ.get("CLAUDE_PROJECT_DIR") or Path.cwd())
     options = ScanOptions(strict=True, use_cache=True)
     result = scan_workspace([root], options)
-    verdict = verdicts.from_scan(str(root), result, prepare(root, options)[3])
+    verdict = verdicts.from_scan(str(root), result, result.digest)
     try:
         verdicts.save(verdict)
     except OSError:
