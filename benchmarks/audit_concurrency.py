@@ -16,7 +16,7 @@ from pathlib import Path
 
 WRITER = """
 import sys
-from secretguard import audit
+from secretguard.audit import log as audit
 for n in range(int(sys.argv[1])):
     audit.record("hook", session_id="bench", tool="Bash", decision="allow", n=n)
 """
@@ -41,16 +41,16 @@ def main() -> None:
         os.environ["XDG_STATE_HOME"] = tmp
         py = sys.executable
         base = _median_ms([py, "-c", "pass"], args.runs, env)
-        imp = _median_ms([py, "-c", "import secretguard.audit"], args.runs, env)
-        one = _median_ms([py, "-c", "from secretguard import audit; audit.record('hook', decision='allow')"],
+        imp = _median_ms([py, "-c", "import secretguard.audit.log"], args.runs, env)
+        one = _median_ms([py, "-c", "from secretguard.audit import log as audit; audit.record('hook', decision='allow')"],
                          args.runs, env)
         if os.environ.get("PYTHONDONTWRITEBYTECODE"):
             print("note: PYTHONDONTWRITEBYTECODE is set, so every launch recompiles secretguard's modules")
         print(f"python -c pass (median of {args.runs})          {base:7.1f} ms")
-        print(f"import secretguard.audit                     {imp:7.1f} ms  (+{imp - base:.1f})")
+        print(f"import secretguard.audit.log                     {imp:7.1f} ms  (+{imp - base:.1f})")
         print(f"import + one record (a hook's audit cost)    {one:7.1f} ms  (+{one - base:.1f})")
 
-        from secretguard import audit
+        from secretguard.audit import log as audit
 
         lat = []
         for n in range(args.records):
@@ -68,7 +68,7 @@ def main() -> None:
         print(f"8 writers x {args.records} records at once: {wall:.2f} s wall, "
               f"{8 * args.records / wall:,.0f} records/s")
 
-        from secretguard import audit_chain
+        from secretguard.audit import chain as audit_chain
 
         start = time.perf_counter()
         verdict = audit_chain.verify()

@@ -69,7 +69,9 @@ def main() -> None:
         env.update(keyring.env, VAULT_ADDR=bao.addr, XDG_CONFIG_HOME=str(tmp / "config"),
                    XDG_STATE_HOME=str(tmp / "state"), XDG_CACHE_HOME=str(tmp / "cache"))
         os.environ.update(env)
-        from secretguard import approval, keystore, profiles
+        from secretguard.vault import approval
+        from secretguard.vault import keystore
+        from secretguard.vault import profiles
 
         keystore.save_login(bao.addr, c.auth.token.create(policies=["bench", "user"], ttl="1h")["auth"]["client_token"],
                             "token")

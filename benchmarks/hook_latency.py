@@ -55,7 +55,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--files", type=int, default=2000)
     args = parser.parse_args()
-    from secretguard.claude_settings import find_executable
+    from secretguard.agents.claude_settings import find_executable
 
     exe = find_executable()
     with tempfile.TemporaryDirectory(prefix="sg-bench-") as tmp:

@@ -7,7 +7,7 @@ import secrets
 import string
 import zlib
 
-from secretguard.validators import _base62
+from secretguard.scan.validators import _base62
 
 ALNUM = string.ascii_letters + string.digits
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from secretguard import __version__, audit
+from secretguard import __version__
+from secretguard.audit import log as audit
 from secretguard.errors import SecretguardError
 
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -154,7 +155,7 @@ def test_configured_log_path_keeps_its_checkpoint_in_the_state_dir(tmp_path: Pat
 
 WRITER = """
 import os, sys, time
-from secretguard import audit
+from secretguard.audit import log as audit
 worker, count, go = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 while not os.path.exists(go):
     time.sleep(0.001)

@@ -12,8 +12,8 @@ import secrets
 
 import pytest
 
-from secretguard.bashguard import GuardEnv, analyze_command
-from secretguard.claude_paths import Judge
+from secretguard.guard.shell import GuardEnv, analyze_command
+from secretguard.guard.paths import Judge
 
 
 def _value() -> str:

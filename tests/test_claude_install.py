@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from planted import rand
-from secretguard import claude_settings as cs
+from secretguard.agents import claude_settings as cs
 
 EXISTING = {
     "model": "opus",

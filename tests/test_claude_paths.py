@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from secretguard import verdicts
-from secretguard.cache import ScanCache
-from secretguard.claude_paths import Judge, NameIndex, scan_cache_path
-from secretguard.rules import load_ruleset
+from secretguard.guard import verdicts
+from secretguard.scan.cache import ScanCache
+from secretguard.guard.paths import Judge, NameIndex, scan_cache_path
+from secretguard.scan.rules import load_ruleset
 
 PATHS = [".env", "a/.env", ".env.local", "x/.env.example", "prod.env", "id_rsa", "keys/id_rsa", "id_rsa.pub",
          "docs/id_rsa.md", ".aws/credentials", "home/u/.aws/credentials", "credentials", "a/b/credentials.json",

@@ -133,7 +133,7 @@ def test_malformed_baseline_is_exit_2(project: Path, sg) -> None:
 
 
 def test_rule_examples_of_the_test_rule_hold(project: Path) -> None:
-    from secretguard.rules import parse_rule_file
+    from secretguard.scan.rules import parse_rule_file
 
     [rule], _ = parse_rule_file(RULE.encode(), "test-rules.toml")
     assert rule.pattern.search(rule.positive[0].text) and not rule.pattern.search(rule.negative[0].text)

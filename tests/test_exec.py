@@ -238,7 +238,7 @@ def test_vault_stopped_is_refused(world: ExecWorld, tmp_path: Path, monkeypatch:
     try:
         monkeypatch.setenv("VAULT_ADDR", other.addr)
         world.write_profiles(APP_PROFILE.format(ttl="90s"))
-        from secretguard import keystore
+        from secretguard.vault import keystore
 
         keystore.save_login(other.addr, ROOT_TOKEN, "token")
         world.approve("app")

@@ -42,7 +42,7 @@ def test_quick_start(world: ExecWorld, monkeypatch: pytest.MonkeyPatch) -> None:
     host, port = addr.removeprefix("http://").split(":")
     with pytest.raises(OSError), socket.create_connection((host, int(port)), timeout=2):
         pass
-    from secretguard import keystore
+    from secretguard.vault import keystore
 
     assert keystore.load_login(addr) is None  # the dead server's token was forgotten
     assert "secretguard approve demo" in text and sys.executable

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from secretguard.execute import build_env, resolve_command
-from secretguard.profiles import parse_profiles
+from secretguard.vault.child import build_env, resolve_command
+from secretguard.vault.profiles import parse_profiles
 
 BASE = {"command": ["x"], "policies": ["p"], "secrets": {"APP_PW": "kv1:kv/a#b"}}
 

@@ -33,7 +33,7 @@ def test_token_login_lives_in_the_keyring_only(world: ExecWorld) -> None:
     status = world.run("status")
     assert status.returncode == 0 and "token-tester via token" in status.stdout and "app-read" in status.stdout
     assert "SecretService" in status.stdout
-    from secretguard import keystore
+    from secretguard.vault import keystore
 
     assert keystore.load_login(world.bao.addr) == (token, "token")
     world.assert_nowhere(token, outputs=(r.stdout, r.stderr, status.stdout, status.stderr))
@@ -58,7 +58,7 @@ def test_userpass_login_then_exec_then_logout_revokes(world: ExecWorld, tmp_path
     world.approve("app")
     ran = world.run("exec", "--", "printenv", "APP_PASSWORD")
     assert ran.returncode == 0 and ran.stdout.strip() == "*****"
-    from secretguard import keystore
+    from secretguard.vault import keystore
 
     token, method = keystore.load_login(world.bao.addr)
     assert method == "userpass"
@@ -122,7 +122,7 @@ def test_profile_shadowing_a_user_profile_is_an_error(world: ExecWorld) -> None:
 
 
 def test_find_profile_for_argv_for_the_claude_guard(world: ExecWorld) -> None:
-    from secretguard.profiles import find_profile_for_argv
+    from secretguard.vault.profiles import find_profile_for_argv
 
     world.write_profiles(PROFILE)
     found = find_profile_for_argv(["secretguard", "exec", "--", "printenv", "APP_PASSWORD"], world.project)

@@ -14,8 +14,8 @@ import sys
 import pytest
 
 from planted import rand
-from secretguard.filters import BUNDLES, FILTERS, Candidate, is_false_positive
-import secretguard.filters as F
+from secretguard.scan.filters import BUNDLES, FILTERS, Candidate, is_false_positive
+import secretguard.scan.filters as F
 
 
 def cand(secret: str, line: str | None = None, path: str = "app/config.yaml", match: str | None = None) -> Candidate:
@@ -59,7 +59,7 @@ def test_lock_files_agree_with_detect_secrets(name: str) -> None:
 
 
 def test_filters_module_does_not_import_detect_secrets() -> None:
-    code = "import sys, secretguard.filters; print('detect_secrets' in sys.modules)"
+    code = "import sys, secretguard.scan.filters; print('detect_secrets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

@@ -58,7 +58,7 @@ def test_install_refuses_secrets_passes_clean_commits_and_uninstalls(tmp_path: P
     assert sorted(p.name for p in hook.parent.iterdir() if p.name.startswith("pre-commit")) == \
         ["pre-commit", "pre-commit.sample"]
 
-    from secretguard import audit
+    from secretguard.audit import log as audit
 
     events = [json.loads(line) for line in audit.log_path().read_text().splitlines()]
     assert {"event": "install", "target": "git-hook", "path": str(hook), "action": "installed"}.items() \
@@ -160,7 +160,7 @@ def test_a_changed_path_cannot_switch_the_gate_off(tmp_path: Path) -> None:
 
 
 def test_a_vanished_secretguard_fails_closed(tmp_path: Path) -> None:
-    from secretguard import githook
+    from secretguard.scan import githook
 
     repo = make_repo(tmp_path / "r")
     gone = tmp_path / "old-venv" / "bin" / "secretguard"

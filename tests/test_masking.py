@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from secretguard.masking import MASK, Masker
+from secretguard.vault.masking import MASK, Masker
 
 
 def _value() -> str:

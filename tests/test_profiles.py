@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from secretguard.errors import ConfigError
-from secretguard.profiles import (ProfileError, find_profile_for_argv, load_profiles, parse_profiles, parse_ref,
+from secretguard.vault.profiles import (ProfileError, find_profile_for_argv, load_profiles, parse_profiles, parse_ref,
                                   select_profile, split_exec_argv)
 
 BASE = {"command": ["./deploy.sh", "*", "**"], "policies": ["deploy"],

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from secretguard.detect import Detector
-from secretguard.rules import ContentRule, Example, RuleSet, load_ruleset
+from secretguard.scan.detect import Detector
+from secretguard.scan.rules import ContentRule, Example, RuleSet, load_ruleset
 
 RULES = load_ruleset()
 DETECTOR = Detector(RULES, key=b"rule-examples")

@@ -158,6 +158,6 @@ def test_wheel_installs_and_finds_its_rules(tmp_path: Path) -> None:
                           env=env, cwd=work)
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["findings"][0]["rule"] == "dotenv-file"
-    where = subprocess.run([str(py), "-c", "import secretguard.rules as r; print(r.builtin_rules_dir())"],
+    where = subprocess.run([str(py), "-c", "import secretguard.scan.rules as r; print(r.builtin_rules_dir())"],
                            capture_output=True, text=True, env=env, cwd=work).stdout.strip()
     assert where.startswith(str(venv)), where

@@ -214,7 +214,7 @@ def test_outside_a_repository_is_a_one_line_error(sg, tmp_path: Path) -> None:
 @pytest.mark.parametrize("kind", ["github", "aws"])
 def test_builtin_content_rules_catch_staged_tokens(sg, tmp_path: Path, kind: str) -> None:
     """With the shipped content rules (no test rule): a real-shaped token in a source file."""
-    from secretguard.rules import load_ruleset
+    from secretguard.scan.rules import load_ruleset
 
     value = _github_token() if kind == "github" else "AKIA" + "".join(
         __import__("secrets").choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
@@ -232,7 +232,7 @@ def _github_token() -> str:
     import secrets
     import zlib
 
-    from secretguard.validators import BASE62, _base62
+    from secretguard.scan.validators import BASE62, _base62
 
     body = "".join(secrets.choice(BASE62) for _ in range(30))
     return "ghp_" + body + _base62(zlib.crc32(body.encode()), 6)

@@ -12,7 +12,7 @@ import sys
 def main() -> int:
     args = sys.argv[1:]
     if args[:2] == ["hook", "claude"] and "--help" not in args and "-h" not in args:
-        from secretguard.claude import run_hook
+        from secretguard.agents.claude import run_hook
 
         return run_hook(args[2:])
     from secretguard.cli import main as cli_main

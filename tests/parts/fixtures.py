@@ -102,7 +102,7 @@ class ExecWorld:
         path.write_text(textwrap.dedent(toml))
 
     def login(self, token: str) -> None:
-        from secretguard import keystore
+        from secretguard.vault import keystore
 
         keystore.save_login(self.bao.addr, token, "token")
 
@@ -155,7 +155,7 @@ def world(openbao: OpenBao, keyring_session: KeyringSession, planted: Planted, i
     monkeypatch.setenv("VAULT_ADDR", openbao.addr)
     for key, value in keyring_session.env.items():
         monkeypatch.setenv(key, value)
-    from secretguard import keystore
+    from secretguard.vault import keystore
 
     keystore.forget_login(openbao.addr)  # the keyring outlives tests: start each one logged out
     project = tmp_path / "project"

@@ -31,7 +31,9 @@ def approve(name: str, revoke: bool) -> int:
 
     Needs a terminal on stdin: an agent working through a pipe cannot approve for itself.
     """
-    from secretguard import approval, audit, profiles
+    from secretguard.vault import approval
+    from secretguard.audit import log as audit
+    from secretguard.vault import profiles
 
     root = profiles.find_project_root(Path.cwd())
     found = profiles.load_profiles(root)

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from secretguard import audit as audit_log
-from secretguard import audit_chain
+from secretguard.audit import log as audit_log
+from secretguard.audit import chain as audit_chain
 
 _DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

@@ -19,10 +19,10 @@ def baseline(path: Path | None, output: Path | None, update: bool, ds_baseline: 
     """Write the current findings under PATH (default: .) into a baseline file."""
     import dataclasses
 
-    from secretguard import baseline as baseline_mod
-    from secretguard.config import DEFAULT_BASELINE
+    from secretguard.scan import baseline as baseline_mod
+    from secretguard.settings import DEFAULT_BASELINE
     from secretguard.errors import SecretguardError
-    from secretguard.scan import ScanOptions, scan_workspace
+    from secretguard.scan.engine import ScanOptions, scan_workspace
 
     root = (path or Path.cwd()).absolute()
     target = output or root / DEFAULT_BASELINE
@@ -61,6 +61,6 @@ def _rel(target: Path, root: Path) -> str:
 
 
 def _record(root: Path, target: Path) -> None:
-    from secretguard import audit
+    from secretguard.audit import log as audit
 
     audit.record("config", repo=root, action="baseline", file=str(target))

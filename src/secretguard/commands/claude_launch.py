@@ -19,8 +19,9 @@ from secretguard.errors import SecretguardError
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def claude_launch(args: tuple[str, ...]) -> int:
     """Scan the workspace strictly, then exec `claude` with ARGS (refused while dirty)."""
-    from secretguard import report, verdicts
-    from secretguard.scan import ScanOptions, scan_workspace
+    from secretguard.scan import report
+    from secretguard.guard import verdicts
+    from secretguard.scan.engine import ScanOptions, scan_workspace
 
     root = Path(os.environ.get("CLAUDE_PROJECT_DIR") or Path.cwd())
     options = ScanOptions(strict=True, use_cache=True)

@@ -24,7 +24,10 @@ Ctrl-C stops the server; everything in it is forgotten."""
               help="Add the demo profile to the user config if it has no 'demo' profile.")
 def dev_server(port: int, write_profile: bool) -> int:
     """Run an OpenBao dev server on loopback in the foreground, logged in, with a demo secret."""
-    from secretguard import devserver, keystore, profiles, vault
+    from secretguard.vault import devserver
+    from secretguard.vault import keystore
+    from secretguard.vault import profiles
+    from secretguard.vault import client as vault
 
     bao = devserver.find_bao()
     keystore.get_backend()  # the demo login goes to the keyring: fail before starting anything

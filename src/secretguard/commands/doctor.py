@@ -20,7 +20,7 @@ PROBE_TIMEOUT = 60
               show_default=True, help="The project directory.")
 def doctor(project_dir: Path) -> int:
     """Check the Claude Code integration: hooks present, command executable, probe answered."""
-    from secretguard import claude_settings as cs
+    from secretguard.agents import claude_settings as cs
 
     project_dir = project_dir.absolute()
     failures = 0

@@ -18,8 +18,8 @@ import click
 from secretguard.errors import SecretguardError
 
 if TYPE_CHECKING:
-    from secretguard.profiles import Profile
-    from secretguard.vault import VaultSettings
+    from secretguard.vault.profiles import Profile
+    from secretguard.vault.client import VaultSettings
 
 FAILED, NOT_EXECUTABLE, NOT_FOUND = 125, 126, 127
 
@@ -33,7 +33,7 @@ def _now() -> str:
 
 
 def _masked_argv(argv: list[str], values: list[str]) -> list[str]:
-    from secretguard.masking import Masker
+    from secretguard.vault.masking import Masker
 
     out = []
     for arg in argv:
@@ -43,13 +43,13 @@ def _masked_argv(argv: list[str], values: list[str]) -> list[str]:
 
 
 def _audit(**fields: object) -> None:
-    from secretguard import audit
+    from secretguard.audit import log as audit
 
     audit.record("exec", repo=Path.cwd(), **fields)
 
 
 def _login_token(settings: VaultSettings, from_env: bool) -> str:
-    from secretguard import keystore
+    from secretguard.vault import keystore
 
     if from_env:
         token = os.environ.get("VAULT_TOKEN", "")
@@ -77,7 +77,9 @@ def _mask_plan(profile_mask: bool, mask: bool | None) -> tuple[bool, bool]:
 
 def run_exec(argv: list[str], profile_name: str | None, mask: bool | None, token_from_env: bool) -> int:
     """The whole run; returns the exit code. Prints only the one-line refusals and warnings."""
-    from secretguard import approval, execute, profiles
+    from secretguard.vault import approval
+    from secretguard.vault import child as execute
+    from secretguard.vault import profiles
 
     root = profiles.find_project_root(Path.cwd())
     profile: Profile | None = None
@@ -86,7 +88,7 @@ def run_exec(argv: list[str], profile_name: str | None, mask: bool | None, token
         mask_out, mask_err = _mask_plan(profile.mask, mask)
         base_env = execute.build_env(os.environ, profile, {})
         execute.resolve_command(argv[0], base_env)
-        from secretguard import vault
+        from secretguard.vault import client as vault
 
         settings = vault.settings_from_env()
         fingerprint = approval.check(profile, root)
@@ -112,7 +114,9 @@ def _run_with_token(profile: Profile, argv: list[str], settings: VaultSettings, 
                     mask_out: bool, mask_err: bool) -> int:
     import requests
 
-    from secretguard import __version__, execute, vault
+    from secretguard import __version__
+    from secretguard.vault import child as execute
+    from secretguard.vault import client as vault
 
     session = requests.Session()
     login = vault.client(settings, login_token, session=session)

@@ -19,6 +19,6 @@ def hook() -> None:
 def claude(args: tuple[str, ...]) -> int:
     """Claude Code hook: event JSON on stdin, decision JSON on stdout (SessionStart, UserPromptSubmit,
     PreToolUse). Install it with `secretguard install claude`."""
-    from secretguard.claude import run_hook
+    from secretguard.agents.claude import run_hook
 
     return run_hook(list(args))

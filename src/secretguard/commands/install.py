@@ -40,7 +40,7 @@ def install() -> None:
               show_default=True, help="The project directory.")
 def install_claude(scope: str, project_dir: Path) -> int:
     """Merge secretguard's Claude Code hooks and permission deny rules into a settings file."""
-    from secretguard import claude_settings
+    from secretguard.agents import claude_settings
 
     path = claude_settings.settings_path(scope, project_dir.absolute())
     executable = claude_settings.find_executable()
@@ -53,7 +53,7 @@ def install_claude(scope: str, project_dir: Path) -> int:
     click.echo(f"secretguard: wrote {path}" + (f" (previous version kept as {backup})" if backup else ""))
     click.echo(f"secretguard: the hooks run {claude_settings.hook_command(executable)}; check with `secretguard doctor`")
     try:
-        from secretguard import audit
+        from secretguard.audit import log as audit
 
         audit.record("install", target="claude", scope=scope, settings=str(path), changes=changes)
     except Exception as exc:  # noqa: BLE001 - the install itself is done; say that the record is missing

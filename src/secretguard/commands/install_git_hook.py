@@ -24,7 +24,7 @@ MESSAGES = {
 @click.option("--uninstall", is_flag=True, help="Remove the hook this command wrote (restoring a chained one).")
 def git_hook(force: bool, uninstall: bool) -> int:
     """Write a git pre-commit hook that refuses commits adding secrets (no pre-commit framework needed)."""
-    from secretguard import githook
+    from secretguard.scan import githook
 
     top = githook.repo_top(Path.cwd())
     result = githook.uninstall(top) if uninstall else githook.install(top, force=force)
@@ -38,7 +38,7 @@ def git_hook(force: bool, uninstall: bool) -> int:
 
 def _record(top: Path, hook: Path, action: str) -> None:
     try:
-        from secretguard import audit
+        from secretguard.audit import log as audit
     except ImportError:
         return
     audit.record("install", repo=top, target="git-hook", path=str(hook), action=action)

@@ -29,7 +29,9 @@ def login(method: str, username: str | None, role_id: str | None, mount: str | N
     The secret (token, password or AppRole secret id) is prompted for at a terminal, or read from
     the first line of stdin.
     """
-    from secretguard import audit, keystore, vault
+    from secretguard.audit import log as audit
+    from secretguard.vault import keystore
+    from secretguard.vault import client as vault
 
     settings = vault.settings_from_env()
     keystore.get_backend()  # fail before asking for anything when there is nowhere safe to keep it

@@ -12,7 +12,9 @@ import click
               "userpass and AppRole logins, no for a token you gave).")
 def logout(revoke: bool | None) -> int:
     """Remove the Vault login from the OS keyring."""
-    from secretguard import audit, keystore, vault
+    from secretguard.audit import log as audit
+    from secretguard.vault import keystore
+    from secretguard.vault import client as vault
     from secretguard.errors import SecretguardError
 
     settings = vault.settings_from_env()

@@ -12,7 +12,8 @@ import click
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def profiles(fmt: str) -> int:
     """List exec profiles (user and project) with their approval state."""
-    from secretguard import approval, profiles as prof
+    from secretguard.vault import approval
+    from secretguard.vault import profiles as prof
     from secretguard.errors import SecretguardError
 
     root = prof.find_project_root(Path.cwd())

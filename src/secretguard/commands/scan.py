@@ -42,12 +42,12 @@ class _Progress:
 def scan(paths: tuple[Path, ...], fmt: str, excludes: tuple[str, ...], strict: bool, baseline: Path | None,
          no_cache: bool, staged: bool, verbose: bool, output: Path | None) -> int:
     """Scan PATHS (default: the current directory) for credential files and secrets."""
-    from secretguard import report
-    from secretguard.scan import ScanOptions, scan_workspace
+    from secretguard.scan import report
+    from secretguard.scan.engine import ScanOptions, scan_workspace
 
     options = ScanOptions(excludes=excludes, strict=strict, use_cache=not no_cache, baseline=baseline)
     if staged:
-        from secretguard.staged import scan_staged
+        from secretguard.scan.staged import scan_staged
 
         result = scan_staged(paths, options)
     else:
@@ -74,7 +74,7 @@ def scan(paths: tuple[Path, ...], fmt: str, excludes: tuple[str, ...], strict: b
 def _record(result, trigger: str) -> None:
     """The verdict goes to the audit log; a log that cannot be written fails the scan closed."""
     try:
-        from secretguard import audit
+        from secretguard.audit import log as audit
     except ImportError:
         return
     audit.record("scan", repo=result.root, trigger=trigger, root=str(result.root),

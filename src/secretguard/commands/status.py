@@ -16,7 +16,8 @@ def _duration(seconds: int) -> str:
 @click.command("status")
 def status() -> int:
     """Show the Vault login kept in the OS keyring. Exit 1 when not logged in or expired."""
-    from secretguard import keystore, vault
+    from secretguard.vault import keystore
+    from secretguard.vault import client as vault
 
     settings = vault.settings_from_env()
     click.echo(f"vault:    {settings.addr}" + (f" (namespace {settings.namespace})" if settings.namespace else ""))

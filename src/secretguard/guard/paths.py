@@ -52,7 +52,7 @@ def _sha(text: str) -> str:
 
 
 def scan_cache_path(root: str) -> str:
-    """Where the workspace scan keeps its cache for `root` (same naming as secretguard.cache)."""
+    """Where the workspace scan keeps its cache for `root` (same naming as secretguard.scan.cache)."""
     return os.path.join(str(cache_dir()), f"scan-{_sha(os.path.realpath(root))[:24]}.json")
 
 
@@ -122,8 +122,8 @@ def _build_index(root: str) -> tuple[list[dict], list[list]]:
     """Compile the project's file rules (slow path: imports the rules engine)."""
     from pathlib import Path
 
-    from secretguard.config import load_settings
-    from secretguard.rules import builtin_rules_dir, glob_regex, load_ruleset
+    from secretguard.settings import load_settings
+    from secretguard.scan.rules import builtin_rules_dir, glob_regex, load_ruleset
 
     settings = load_settings(Path(root))
     ruleset = load_ruleset(settings.rule_files, settings.disable_rules)
@@ -273,7 +273,7 @@ class Judge:
         from pathlib import Path
 
         from secretguard.errors import SecretguardError
-        from secretguard.scan import check_file
+        from secretguard.scan.engine import check_file
 
         self.slow_checks += 1
         inside = self.rel(path) != path.lstrip("/")
@@ -323,7 +323,7 @@ def _under(path: str, base: str) -> bool:
 
 
 def _install_paths() -> list[str]:
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = [package, os.path.realpath(package)]
     import sys
 

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from secretguard import __version__
-from secretguard.baseline import Baseline
-from secretguard.config import DEFAULT_BASELINE, Settings, load_settings
-from secretguard.detect import HEAD_BYTES, Detector, Finding
+from secretguard.scan.baseline import Baseline
+from secretguard.settings import DEFAULT_BASELINE, Settings, load_settings
+from secretguard.scan.detect import HEAD_BYTES, Detector, Finding
 from secretguard.errors import SecretguardError
 from secretguard.paths import ensure_private_dir, state_dir
-from secretguard.rules import RuleSet, load_ruleset
-from secretguard.walk import Candidate, Excluded, Skipped, Walker, display
+from secretguard.scan.rules import RuleSet, load_ruleset
+from secretguard.scan.walk import Candidate, Excluded, Skipped, Walker, display
 
 PARALLEL_MIN_FILES = 400
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
@@ -97,7 +97,7 @@ def prepare(root: Path, options: ScanOptions) -> tuple[Settings, RuleSet, Detect
     default = root / DEFAULT_BASELINE
     baseline_path = options.baseline or settings.baseline or (default if default.is_file() else None)
     if options.use_baseline and baseline_path is not None:
-        from secretguard import baseline as baseline_mod
+        from secretguard.scan import baseline as baseline_mod
 
         baseline = baseline_mod.load(baseline_path if baseline_path.is_absolute() else root / baseline_path)
     key = options.salt or (baseline.salt if baseline else user_key())
@@ -118,7 +118,7 @@ def scan_workspace(paths: Iterable[Path], options: ScanOptions = ScanOptions(),
     result = ScanResult(root=root, rules=ruleset, digest=digest)
     cache = None
     if options.use_cache:
-        from secretguard.cache import ScanCache
+        from secretguard.scan.cache import ScanCache
 
         cache = ScanCache(root, digest)
     todo: list[Candidate] = []
@@ -166,7 +166,7 @@ def scan_candidate(item: Candidate, detector: Detector, max_size: int) -> tuple[
     try:
         fd = os.open(item.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        from secretguard.walk import _reason
+        from secretguard.scan.walk import _reason
 
         return False, [], f"cannot open: {_reason(exc)}"
     try:
@@ -253,7 +253,7 @@ def check_file(path: Path, root: Path) -> list[Finding]:
     try:
         st = os.stat(abspath)
     except OSError as exc:
-        from secretguard.walk import _reason
+        from secretguard.scan.walk import _reason
 
         raise SecretguardError(f"{path}: {_reason(exc)}") from None
     if not stat.S_ISREG(st.st_mode):

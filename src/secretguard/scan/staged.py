@@ -20,10 +20,10 @@ from typing import IO, Iterable, Iterator
 
 import pathspec
 
-from secretguard.detect import CHUNK, Detector, Finding
+from secretguard.scan.detect import CHUNK, Detector, Finding
 from secretguard.errors import SecretguardError
-from secretguard.scan import ScanOptions, ScanResult, prepare
-from secretguard.walk import Excluded, Skipped, display
+from secretguard.scan.engine import ScanOptions, ScanResult, prepare
+from secretguard.scan.walk import Excluded, Skipped, display
 
 PARALLEL_MIN_FILES = 400          # fewer blobs than this: forking workers costs more than it saves
 IN_MEMORY_MAX = CHUNK             # larger blobs are scanned as they stream, in this process

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from secretguard import __version__
-from secretguard.scan import ScanResult
+from secretguard.scan.engine import ScanResult
 
 ACCEPT_HINT = ("To accept a false positive: add `secretguard:allow` in a comment on its line, or record "
                "it with `secretguard baseline --update`.")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from secretguard import audit
+from secretguard.audit import log as audit
 
 LOOKAHEAD = 64  # how far verify looks for a record that was moved rather than deleted
 

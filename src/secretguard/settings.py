@@ -88,7 +88,7 @@ def load_settings(root: Path, extra_excludes: tuple[str, ...] = ()) -> Settings:
         if expected is list and not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: {key!r} must be a list of strings")
     if "profiles" in table:
-        from secretguard.profiles import parse_profiles
+        from secretguard.vault.profiles import parse_profiles
 
         parse_profiles(table["profiles"], where)
     base = source.parent if source else root

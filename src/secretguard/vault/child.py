@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping
 from types import FrameType, TracebackType
 
 from secretguard.errors import SecretguardError
-from secretguard.masking import Masker
-from secretguard.profiles import Profile
+from secretguard.vault.masking import Masker
+from secretguard.vault.profiles import Profile
 
 
 class ExecError(SecretguardError):

@@ -140,10 +140,11 @@ FILE_KEYS = {"id", "description", "names", "exclude", "magic", "content_regex", 
 
 def builtin_rules_dir() -> Path:
     """The rules shipped in the wheel, or the repository's rules/ in a development install."""
-    packaged = Path(__file__).parent / "rules"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "rules"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "rules"
+    return package.parents[1] / "rules"
 
 
 def load_ruleset(extra_files: Sequence[Path] = (), disabled: Collection[str] = ()) -> RuleSet:
@@ -311,12 +312,12 @@ def _content_rule(table: dict, source: str, compile_check: bool = True) -> Conte
         r.fail(f"secret_group {group} but the regex has {re.compile(regex).groups} group(s)")
     validator = r.get("validator", str)
     if validator is not None:
-        from secretguard.validators import VALIDATORS
+        from secretguard.scan.validators import VALIDATORS
 
         if validator not in VALIDATORS:
             r.fail(f"unknown validator {validator!r}")
     filters = r.strings("filters") if "filters" in table else ("default",)
-    from secretguard.filters import FILTERS
+    from secretguard.scan.filters import FILTERS
 
     for name in filters:
         if name not in FILTERS:

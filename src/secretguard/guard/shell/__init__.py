@@ -13,7 +13,7 @@ TYPE_CHECKING = False  # typing costs ~5 ms to import; the hook path is timed
 if TYPE_CHECKING:
     from typing import Callable
 
-from secretguard.bashguard.analyze import ASK, DENY, Analyzer, Scope, _TooBig
+from secretguard.guard.shell.analyze import ASK, DENY, Analyzer, Scope, _TooBig
 
 LEVELS = ("allow", "ask", "deny")
 MAX_COMMAND = 100_000

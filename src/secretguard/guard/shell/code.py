@@ -13,7 +13,7 @@ TYPE_CHECKING = False  # typing costs ~5 ms to import; the hook path is timed
 if TYPE_CHECKING:
     from typing import Callable
 
-from secretguard.bashguard.names import is_secret_var
+from secretguard.guard.shell.names import is_secret_var
 
 ASK, DENY = 1, 2
 Hit = tuple[int, str, str]  # (level, rule, reason)

@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol
 
-from secretguard.filters import Candidate, is_false_positive
-from secretguard.rules import ContentRule, FileRule, RuleSet
-from secretguard.validators import VALIDATORS
+from secretguard.scan.filters import Candidate, is_false_positive
+from secretguard.scan.rules import ContentRule, FileRule, RuleSet
+from secretguard.scan.validators import VALIDATORS
 
 HEAD_BYTES = 64 * 1024        # what file rules look at
 BINARY_SNIFF = 8 * 1024       # a NUL byte in here means binary

@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from secretguard import keystore
+from secretguard.vault import keystore
 from secretguard.errors import SecretguardError
-from secretguard.profiles import Profile
+from secretguard.vault.profiles import Profile
 
 SERVICE = "secretguard-approval"
 

@@ -19,8 +19,8 @@ import os
 import sys
 import time
 
-from secretguard import verdicts
-from secretguard.verdicts import ERROR, Verdict
+from secretguard.guard import verdicts
+from secretguard.guard.verdicts import ERROR, Verdict
 
 MAX_INPUT = 16 * 1024 * 1024
 RESCAN_INTERVAL = 10.0
@@ -89,7 +89,7 @@ class Context:
     @property
     def judge(self):
         if self._judge is None:
-            from secretguard.claude_paths import Judge
+            from secretguard.guard.paths import Judge
 
             self._judge = Judge(self.root, self.digest)
         return self._judge
@@ -112,7 +112,7 @@ def run_scan(root: str) -> Verdict:
     from pathlib import Path
 
     from secretguard.errors import SecretguardError
-    from secretguard.scan import ScanOptions, scan_workspace
+    from secretguard.scan.engine import ScanOptions, scan_workspace
 
     options = ScanOptions(strict=True, use_cache=True)
     try:
@@ -220,7 +220,7 @@ def _target(tool: str, tool_input: dict) -> str | None:
 def _audit(ctx: Context, decision: str, reason: str, rule: str, **extra) -> bool:
     """Record the decision. False when it could not be recorded: the caller then refuses."""
     try:
-        from secretguard import audit
+        from secretguard.audit import log as audit
     except ImportError:  # pragma: no cover - the audit module is part of the package
         return True
     fields = {k: v for k, v in extra.items() if v is not None}
@@ -240,7 +240,7 @@ def judge_tool(ctx: Context, tool: str, tool_input: dict) -> tuple[str, str, str
         command = tool_input.get("command")
         if not isinstance(command, str):
             raise HookInputError("Bash tool_input without a command")
-        from secretguard.bashguard import analyze_command
+        from secretguard.guard.shell import analyze_command
 
         d = analyze_command(command, ctx.cwd, guard_env(ctx))
         return d.decision, d.reason, d.rule
@@ -342,7 +342,7 @@ def _grep(ctx: Context, tool_input: dict) -> tuple[str, str, str]:
 def _glob(ctx: Context, tool_input: dict) -> tuple[str, str, str]:
     import fnmatch
 
-    from secretguard.bashguard.names import SAMPLE_CREDENTIAL_NAMES
+    from secretguard.guard.shell.names import SAMPLE_CREDENTIAL_NAMES
 
     pattern = tool_input.get("pattern")
     if not isinstance(pattern, str) or not pattern:
@@ -370,13 +370,13 @@ def _glob(ctx: Context, tool_input: dict) -> tuple[str, str, str]:
 
 
 def _expand_braces(pattern: str) -> list[str]:
-    from secretguard.bashguard.words import brace_expand
+    from secretguard.guard.shell.words import brace_expand
 
     return brace_expand(pattern)
 
 
 def guard_env(ctx: Context):
-    from secretguard.bashguard import GuardEnv
+    from secretguard.guard.shell import GuardEnv
 
     judge = ctx.judge
     return GuardEnv(secret_path=judge.secret_path, secret_name=judge.secret_name,
@@ -391,7 +391,7 @@ def exec_decision(ctx: Context, argv: list[str]) -> tuple[int, str]:
     from secretguard.errors import SecretguardError
 
     try:
-        from secretguard.profiles import find_profile_for_argv
+        from secretguard.vault.profiles import find_profile_for_argv
     except ImportError:  # pragma: no cover
         return 1, "`secretguard exec` hands secrets to a command: a human decides"
     try:

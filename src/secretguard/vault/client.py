@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from secretguard.errors import SecretguardError
-from secretguard.profiles import Profile, SecretRef
+from secretguard.vault.profiles import Profile, SecretRef
 
 
 class VaultError(SecretguardError):

@@ -11,11 +11,11 @@ import fnmatch
 import os
 import re
 
-from secretguard.bashguard import commands as C
-from secretguard.bashguard.names import SAMPLE_CREDENTIAL_NAMES, URL_RE, is_secret_var
-from secretguard.bashguard.parse import (Arith, CmdSub, Compound, FuncDef, Lit, Param, ParseError, ProcSub,
+from secretguard.guard.shell import commands as C
+from secretguard.guard.shell.names import SAMPLE_CREDENTIAL_NAMES, URL_RE, is_secret_var
+from secretguard.guard.shell.parse import (Arith, CmdSub, Compound, FuncDef, Lit, Param, ParseError, ProcSub,
                                          Simple, Tilde, Word, expansion_parts, parse_script_text)
-from secretguard.bashguard.words import (BENIGN, DYN, MAX_FIELDS, Q, SPLIT, as_value, brace_expand, glob_pattern,
+from secretguard.guard.shell.words import (BENIGN, DYN, MAX_FIELDS, Q, SPLIT, as_value, brace_expand, glob_pattern,
                                          has_glob, is_static, mark, piece_split, plain, split_fields, unmark)
 
 ALLOW, ASK, DENY = 0, 1, 2
@@ -792,7 +792,7 @@ class Analyzer:
                     return f"{text} ({protected})"
             return None
 
-        from secretguard.bashguard.code import analyze_code  # only one-liners pay for its regexes
+        from secretguard.guard.shell.code import analyze_code  # only one-liners pay for its regexes
 
         for level, rule, reason in analyze_code(code, lang, check):
             self.hit(level, rule, reason)

@@ -15,8 +15,8 @@ from typing import Callable, Iterator
 
 import pathspec
 
-from secretguard.config import Settings
-from secretguard.rules import fold_globs
+from secretguard.settings import Settings
+from secretguard.scan.rules import fold_globs
 
 
 @dataclass(frozen=True)

@@ -248,7 +248,7 @@ def parse_profiles(raw: dict, source: str) -> dict[str, Profile]:
 
 
 def _read_toml_file(path: Path) -> dict[str, Any]:
-    from secretguard.config import read_toml  # one reader, one set of error messages
+    from secretguard.settings import read_toml  # one reader, one set of error messages
 
     return read_toml(path)
 

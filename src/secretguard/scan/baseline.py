@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from secretguard.detect import Finding
+from secretguard.scan.detect import Finding
 from secretguard.errors import ConfigError
 
 FORMAT_VERSION = 1
