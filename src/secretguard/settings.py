@@ -24,7 +24,7 @@ PROJECT_FILE = "secretguard.toml"
 IGNORE_FILE = ".secretguardignore"
 DEFAULT_BASELINE = ".secretguard-baseline.json"
 
-# key -> expected type; "profiles" belongs to `secretguard exec` and is validated there.
+# key -> expected type; "profiles" belongs to `secretguard exec`, which validates it when it reads it.
 SCAN_KEYS: dict[str, type] = {
     "exclude": list, "skip_dirs": list, "disable_rules": list, "rule_files": list,
     "baseline": str, "max_file_size": int, "profiles": dict,
@@ -87,10 +87,6 @@ def load_settings(root: Path, extra_excludes: tuple[str, ...] = ()) -> Settings:
             raise ConfigError(f"{where}: {key!r} must be a {expected.__name__}")
         if expected is list and not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: {key!r} must be a list of strings")
-    if "profiles" in table:
-        from secretguard.vault.profiles import parse_profiles
-
-        parse_profiles(table["profiles"], where)
     base = source.parent if source else root
     baseline = table.get("baseline")
     return Settings(

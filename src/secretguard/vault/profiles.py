@@ -41,6 +41,7 @@ from typing import Any
 
 from secretguard.errors import ConfigError, SecretguardError
 from secretguard.paths import config_dir
+from secretguard.settings import find_project_table, read_toml
 
 class ProfileError(SecretguardError):
     """No profile allows the command, or the choice is ambiguous."""
@@ -247,32 +248,8 @@ def parse_profiles(raw: dict, source: str) -> dict[str, Profile]:
     return out
 
 
-def _read_toml_file(path: Path) -> dict[str, Any]:
-    from secretguard.settings import read_toml  # one reader, one set of error messages
-
-    return read_toml(path)
-
-
 def user_config_path() -> Path:
     return config_dir() / "config.toml"
-
-
-def project_config_path(project_root: Path) -> Path | None:
-    """The project's settings file: secretguard.toml, else a pyproject.toml with [tool.secretguard]."""
-    own = project_root / "secretguard.toml"
-    if own.is_file():
-        return own
-    pyproject = project_root / "pyproject.toml"
-    if pyproject.is_file():
-        return pyproject
-    return None
-
-
-def _project_profiles_raw(path: Path) -> object:
-    data = _read_toml_file(path)
-    if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("secretguard", {})
-    return data.get("profiles", {})
 
 
 def find_project_root(start: Path) -> Path:
@@ -286,16 +263,16 @@ def find_project_root(start: Path) -> Path:
 
 def load_user_profiles() -> dict[str, Profile]:
     user = user_config_path()
-    return parse_profiles(_read_toml_file(user).get("profiles", {}), str(user)) if user.is_file() else {}
+    return parse_profiles(read_toml(user).get("profiles", {}), str(user)) if user.is_file() else {}
 
 
 def load_profiles(project_root: Path) -> dict[str, Profile]:
     """User profiles plus the project's; a project profile may not shadow a user profile."""
     user = user_config_path()
     profiles = load_user_profiles()
-    project = project_config_path(project_root)
+    table, project = find_project_table(project_root)
     if project is not None:
-        for name, profile in parse_profiles(_project_profiles_raw(project), str(project)).items():
+        for name, profile in parse_profiles(table.get("profiles", {}), str(project)).items():
             if name in profiles:
                 raise ConfigError(f"{project}: profiles.{name}: shadows the user profile {name!r} in {user}; "
                                   "rename one of them")

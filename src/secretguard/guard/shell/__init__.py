@@ -1,4 +1,4 @@
-"""Bash command analysis for the Claude Code guard: allow, ask or deny, with a reason.
+"""Shell command analysis for the guard: allow, ask or deny, with a reason.
 
     analyze_command("cat .env | base64", cwd, GuardEnv(secret_path=...)) -> Decision("deny", ...)
 
@@ -13,25 +13,14 @@ TYPE_CHECKING = False  # typing costs ~5 ms to import; the hook path is timed
 if TYPE_CHECKING:
     from typing import Callable
 
+from secretguard.guard.events import LEVELS, Decision
 from secretguard.guard.shell.analyze import ASK, DENY, Analyzer, Scope, _TooBig
 
-LEVELS = ("allow", "ask", "deny")
 MAX_COMMAND = 100_000
 # Dependency and cache directories a recursive read is not followed into (the scan skips them too).
 SKIP_DIRS = frozenset({"node_modules", "bower_components", ".venv", "venv", ".virtualenvs", "__pycache__", ".tox",
                        ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".eggs", ".gradle",
                        ".next", ".nuxt", ".parcel-cache", ".turbo", ".svelte-kit", ".pnpm-store"})
-
-
-class Decision:
-    __slots__ = ("decision", "reason", "rule", "hits")
-
-    def __init__(self, decision: str, reason: str, rule: str, hits: list[tuple[int, str, str]] | None = None) -> None:
-        self.decision, self.reason, self.rule = decision, reason, rule
-        self.hits = hits or []
-
-    def __repr__(self) -> str:
-        return f"Decision({self.decision!r}, {self.reason!r}, {self.rule!r})"
 
 
 class GuardEnv:

@@ -17,7 +17,7 @@ import pytest
 
 from gitutil import add, commit, git, head, head_files, make_repo, token, write
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _checkout_files(root: Path) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 
 from planted import private_key_block, rand
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def make_dirty_tree(root: Path) -> str:
