@@ -1,3 +1,3 @@
 """secretguard: keep credentials away from coding agents."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -286,11 +286,18 @@ def _generic_last(rule: ContentRule) -> int:
     return 1 if rule.id.startswith("generic") else 0
 
 
+_KEY_HEADER = re.compile(r"-----BEGIN [A-Z0-9 ]{1,40}-----|PuTTY-User-Key-File-\d: [\w-]{1,40}")
+
+
 def _excerpt(text: str, m: re.Match, group: int) -> str:
+    """The context before the secret and a short prefix of it; nothing after the value starts.
+    For a key block (whose group is its BEGIN line) only that line, which names the key type."""
+    secret = m.group(group)
+    header = _KEY_HEADER.fullmatch(secret.strip())
+    if header:
+        return header.group(0)
     before = text[m.start(0):m.start(group)].split("\n")[-1][-40:]
-    after = text[m.end(group):m.end(0)]
-    after = "" if "\n" in after else after[:20]
-    return (before + redact(m.group(group)) + after).strip()[:100]
+    return (before + redact(secret)).strip()[:100]
 
 
 class _LineIndex:
