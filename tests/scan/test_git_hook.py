@@ -177,3 +177,29 @@ def test_outside_a_repository(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "not inside a git working tree" in proc.stderr
     assert "Traceback" not in proc.stderr
 
+
+
+def test_following_the_refusal_hint_never_lets_a_credential_file_in(tmp_path: Path) -> None:
+    """The hint accepts exactly the content findings it names; a .env stays refused whatever the baseline."""
+    repo = make_repo(tmp_path / "r")
+    assert install(repo).returncode == 0
+    write(repo, ".env", f"DB_PASSWORD={token()}\n")  # untracked, present while the baseline is written
+    stage_secret(repo)
+    proc = commit(repo, "secret")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    hint = next(line for line in out.splitlines() if "secretguard baseline --update" in line)
+    command = hint.split("`secretguard baseline --update", 1)[1].split("`", 1)[0]
+    assert command.split() == ["--file", "app.py"], hint
+    assert ".env" not in hint
+    followed = subprocess.run([sys.executable, "-m", "secretguard", "baseline", "--update", *command.split()],
+                              cwd=repo, env=git_env(), capture_output=True, text=True, timeout=60)
+    assert followed.returncode == 0, followed.stderr
+    entries = json.loads((repo / ".secretguard-baseline.json").read_text())["findings"]
+    assert [(e["path"], e["rule"]) for e in entries] == [("app.py", "test-token")]
+    add(repo, ".secretguard-baseline.json")
+    assert commit(repo, "accepted").returncode == 0
+    add(repo, ".env")
+    proc = commit(repo, "env")
+    assert proc.returncode == 1 and "dotenv-file" in proc.stdout + proc.stderr
+    assert ".env" not in head_files(repo)

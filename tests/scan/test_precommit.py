@@ -187,3 +187,14 @@ def test_try_repo(tmp_path: Path, hook_source: tuple[Path, str], framework_env: 
     assert proc.returncode == 1, out
     assert "id_ed25519" in out and "src/app.py:1" in out and "src/ok.py" not in out.split("Using config")[-1]
     assert secret not in out
+
+
+def test_a_symlink_named_like_a_credential_file_is_refused(repo: Path, framework_env: dict[str, str],
+                                                           tmp_path: Path) -> None:
+    outside = tmp_path / "aws-credentials"
+    outside.write_text(f"[default]\naws_secret_access_key = {token()}\n")
+    os.symlink(outside, repo / ".env.production")
+    add(repo, ".env.production")
+    proc = commit(repo, "link", env=framework_env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert ".env.production" in proc.stdout + proc.stderr and ".env.production" not in head_files(repo)

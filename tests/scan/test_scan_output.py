@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from planted import private_key_block, rand
+
+from planted import github_token as token, private_key_block, rand
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -71,7 +72,8 @@ def test_text_output_is_plain_without_tty(tmp_path: Path, sg) -> None:
     assert proc.returncode == 1
     assert "\033[" not in proc.stdout
     assert "deploy.key  private-key-file" in proc.stdout
-    assert "finding(s)" in proc.stdout.splitlines()[-2]
+    summary = [line for line in proc.stdout.splitlines() if line.startswith("secretguard: ")]
+    assert len(summary) == 1 and " findings: " in summary[0]
 
 
 def test_clean_tree_exits_zero(tmp_path: Path, sg) -> None:
@@ -161,3 +163,36 @@ def test_wheel_installs_and_finds_its_rules(tmp_path: Path) -> None:
     where = subprocess.run([str(py), "-c", "import secretguard.scan.rules as r; print(r.builtin_rules_dir())"],
                            capture_output=True, text=True, env=env, cwd=work).stdout.strip()
     assert where.startswith(str(venv)), where
+
+
+def test_strict_names_what_it_refused_instead_of_clean(tmp_path: Path, sg) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    proc = sg("scan", "--strict", str(tmp_path))
+    assert proc.returncode == 1
+    summary = [line for line in proc.stdout.splitlines() if line.startswith("secretguard: ")][0]
+    assert "clean" not in summary.replace("not clean", "") and "--strict" in summary and "1 skipped" in summary
+    doc = json.loads(sg("scan", "--strict", "--format", "json", str(tmp_path)).stdout)
+    assert doc["clean"] is False
+
+
+def test_a_baseline_found_at_the_root_says_what_it_accepted(tmp_path: Path, sg) -> None:
+    (tmp_path / "a.py").write_text(f"A = '{token()}'\n")
+    assert sg("baseline", str(tmp_path)).returncode == 0
+    (tmp_path / ".env").write_text("X=1\n")
+    proc = sg("scan", str(tmp_path))
+    assert proc.returncode == 1 and ".env" in proc.stdout
+    summary = [line for line in proc.stdout.splitlines() if line.startswith("secretguard: ")][0]
+    assert "1 accepted by the baseline .secretguard-baseline.json" in summary
+    assert json.loads(sg("scan", "--format", "json", str(tmp_path)).stdout)["summary"]["baselined"] == 1
+
+
+def test_a_link_to_a_directory_outside_is_advised_exclude_not_a_baseline(tmp_path: Path, sg) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "proj"
+    root.mkdir()
+    os.symlink(outside, root / "data")
+    proc = sg("scan", "--strict", str(root))
+    assert proc.returncode == 1
+    advice = [line for line in proc.stdout.splitlines() if "data" in line and "exclude" in line]
+    assert advice and "baseline" not in advice[0]

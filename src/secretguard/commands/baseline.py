@@ -13,10 +13,14 @@ import click
 @click.option("--update", is_flag=True, help="Keep accepted findings still present, drop gone ones, add new ones.")
 @click.option("--import-detect-secrets", "ds_baseline", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Carry over findings a detect-secrets .secrets.baseline audited as `is_secret: false`.")
+@click.option("--file", "files", multiple=True, metavar="FILE",
+              help="Accept only new findings in FILE (repeatable); accepted ones elsewhere are kept.")
 @click.option("--exclude", "excludes", multiple=True, metavar="PATTERN")
 def baseline(path: Path | None, output: Path | None, update: bool, ds_baseline: Path | None,
-             excludes: tuple[str, ...]) -> int:
-    """Write the current findings under PATH (default: .) into a baseline file."""
+             files: tuple[str, ...], excludes: tuple[str, ...]) -> int:
+    """Write the current content findings under PATH (default: .) into a baseline file.
+
+    Credential files (.env, key files, ...) cannot be baselined: they are refused by name."""
     import dataclasses
 
     from secretguard.scan import baseline as baseline_mod
@@ -41,6 +45,12 @@ def baseline(path: Path | None, output: Path | None, update: bool, ds_baseline: 
         kept = old.fingerprints if old else frozenset()
         current = [f for f in current if f.fingerprint not in still_reported or f.fingerprint in kept]
     current = [f for f in current if f.path != _rel(target, root)]
+    credential_files = sorted({f.path for f in current if f.line is None})
+    current = [f for f in current if f.line is not None]
+    if files:
+        wanted = {_rel(Path(f).absolute(), root) or f for f in files}
+        kept_before = old.fingerprints if old else frozenset()
+        current = [f for f in current if f.path in wanted or f.fingerprint in kept_before]
     text = baseline_mod.render(current, salt)
     baseline_mod.write(target, text)
     if old:
@@ -49,6 +59,10 @@ def baseline(path: Path | None, output: Path | None, update: bool, ds_baseline: 
         click.echo(f"secretguard: updated {target}: kept {kept}, dropped {dropped}, added {len(now - old.fingerprints)}")
     else:
         click.echo(f"secretguard: wrote {target} with {len({f.fingerprint for f in current})} accepted finding(s)")
+    if credential_files:
+        shown = ", ".join(credential_files[:5]) + (" …" if len(credential_files) > 5 else "")
+        click.echo(f"secretguard: not accepted: credential files are refused by name whatever a baseline says "
+                   f"({shown}); move them out of the tree, or list a test fixture in `exclude`", err=True)
     _record(root, target)
     return 0
 

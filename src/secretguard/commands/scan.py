@@ -68,7 +68,7 @@ def scan(paths: tuple[Path, ...], fmt: str, excludes: tuple[str, ...], strict: b
     else:
         click.echo(text)
     _record(result, "staged" if staged else "manual")
-    return result.exit_code(strict)
+    return result.exit_code()
 
 
 def _record(result, trigger: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from secretguard.guard import gate, verdicts
 from secretguard.guard.events import Decision, Event, EventError
-from secretguard.guard.gate import FIX
 
 AUDIT_FAILED = "the audit log could not be written, so nothing may proceed"
 
@@ -30,7 +29,7 @@ def session_start(event: Event) -> SessionNote:
         audit(event, "allow", "workspace scan clean", "session.scan")
         return SessionNote(gate.CLEAN_NOTE, False)
     text = f"secretguard: {verdicts.describe(verdict)}. Prompts and tool calls in this project are blocked " \
-           f"until this is fixed. {FIX}"
+           f"until this is fixed. {verdicts.advice(verdict)}"
     audit(event, "deny", verdicts.describe(verdict), "session.scan")
     return SessionNote(text, True)
 
@@ -39,7 +38,7 @@ def prompt(event: Event) -> Decision:
     """deny (with the text to show) while the session verdict is dirty, else allow."""
     verdict = gate.current_verdict(event, scan_if_missing=True)
     if verdict is not None and verdict.blocking:
-        reason = f"secretguard: {verdicts.describe(verdict)}. {FIX}"
+        reason = f"secretguard: {verdicts.describe(verdict)}. {verdicts.advice(verdict)}"
         if not audit(event, "deny", verdicts.describe(verdict), "session.verdict"):
             reason = f"secretguard: {AUDIT_FAILED}."
         return Decision("deny", reason, "session.verdict")
@@ -57,7 +56,8 @@ def before_tool(event: Event) -> Decision:
         raise EventError("a tool event without a tool")
     verdict = gate.current_verdict(event, scan_if_missing=False)
     if verdict is not None and verdict.blocking:
-        d = Decision("deny", f"this workspace is blocked: {verdicts.describe(verdict)}. {FIX}", "session.verdict")
+        d = Decision("deny", f"this workspace is blocked: {verdicts.describe(verdict)}. {verdicts.advice(verdict)}",
+                     "session.verdict")
     else:
         d = judge_tool(event, call)
     if not audit(event, d.decision, d.reason, d.rule, tool=call.name, target=call.path):

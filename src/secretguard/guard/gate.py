@@ -15,10 +15,6 @@ from secretguard.guard.events import Event
 from secretguard.guard.verdicts import ERROR, Verdict
 
 RESCAN_INTERVAL = 10.0
-FIX = ("To fix: move these files out of the workspace (keep secrets in Vault/OpenBao and run commands that "
-       "need them with `secretguard exec`), replace real values with placeholders, or have a human record "
-       "accepted findings in a baseline. secretguard re-checks on every prompt and tool call, so no restart "
-       "is needed.")
 CLEAN_NOTE = ("secretguard: the workspace scan is clean. Credential files stay off limits for this session "
               "(reads of them are refused); commands that need a secret run through `secretguard exec`.")
 

@@ -253,7 +253,7 @@ class Judge:
         for candidate in dict.fromkeys((path, real)):
             entry = entries.get(self.rel(candidate))
             if entry is not None and list(entry[0]) == want:
-                return list(entry[2])
+                return [f for f in entry[2] if not f.get("baselined")]
         return None
 
     def _load_cache(self) -> dict:

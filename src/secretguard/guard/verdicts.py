@@ -114,3 +114,23 @@ def describe(verdict: Verdict, limit: int = 10) -> str:
     shown = "; ".join(items[:limit])
     more = f"; and {len(items) - limit} more" if len(items) > limit else ""
     return f"credential material in the workspace: {shown}{more}"
+
+
+def advice(verdict: Verdict) -> str:
+    """How to unblock, by the kind of finding: a baseline accepts content findings only."""
+    if verdict.status == ERROR:
+        return "Fix the error above (secretguard re-checks on every prompt and tool call)."
+    parts = ["To fix:"]
+    if any(f.get("line") is None for f in verdict.findings):
+        parts.append("move credential files out of the workspace (keep secrets in Vault/OpenBao and run commands "
+                     "that need them with `secretguard exec`); a test fixture can be listed in `exclude` in "
+                     "secretguard.toml.")
+    if any(f.get("line") is not None for f in verdict.findings):
+        parts.append("replace secret values in files with placeholders or references, or have a human accept a "
+                     "false positive (`secretguard:allow` on its line, or `secretguard baseline --update --file "
+                     "PATH`).")
+    if verdict.skipped:
+        parts.append("paths that could not be scanned are refused until they can be: remove them, or list them "
+                     "in `exclude` in secretguard.toml if they are meant to be there.")
+    parts.append("secretguard re-checks on every prompt and tool call, so no restart is needed.")
+    return " ".join(parts)

@@ -35,10 +35,14 @@ class Finding:
     line: int | None          # None: the finding is about the whole file
     excerpt: str              # redacted: safe to print, log and store
     fingerprint: str          # keyed hash of rule, path and secret; never a bare hash
+    baselined: bool = False   # accepted by the baseline: counted, not reported
 
     def to_dict(self) -> dict:
-        return {"rule": self.rule, "description": self.description, "path": self.path,
-                "line": self.line, "excerpt": self.excerpt, "fingerprint": self.fingerprint}
+        doc = {"rule": self.rule, "description": self.description, "path": self.path,
+               "line": self.line, "excerpt": self.excerpt, "fingerprint": self.fingerprint}
+        if self.baselined:
+            doc["baselined"] = True
+        return doc
 
 
 class Suppressor(Protocol):
@@ -113,9 +117,8 @@ class Detector:
         """The whole-file finding, if any: the first file rule that matches names the file."""
         for rule in self.ruleset.file_rules:
             if (rule.any_name or rule.matches_name(relpath)) and _file_content_ok(rule, relpath, head):
+                # A credential file is refused by its path whatever a baseline says: no baseline.
                 fp = self.fingerprint(rule.id, relpath, "")
-                if self._suppressor and self._suppressor.suppresses(rule.id, relpath, "", fp):
-                    return []
                 return [Finding(rule.id, rule.description, relpath, None, "(whole file)", fp)]
         return []
 
@@ -181,10 +184,9 @@ class Detector:
                     or (line_no > 0 and has_allow_next_marker(lines.text_of(line_no - 1))):
                 continue
             fp = self.fingerprint(rule.id, relpath, secret)
-            if self._suppressor and self._suppressor.suppresses(rule.id, relpath, secret, fp):
-                continue
+            accepted = bool(self._suppressor and self._suppressor.suppresses(rule.id, relpath, secret, fp))
             excerpt = _excerpt(text, m, rule.group)
-            findings.append(Finding(rule.id, rule.description, relpath, first_line + line_no, excerpt, fp))
+            findings.append(Finding(rule.id, rule.description, relpath, first_line + line_no, excerpt, fp, accepted))
         return findings
 
     def _accept(self, rule: ContentRule, secret: str, m: re.Match, line: str, relpath: str) -> bool:

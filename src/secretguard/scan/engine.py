@@ -47,13 +47,26 @@ class ScanResult:
     seconds: float = 0.0
     rules: RuleSet | None = None
     digest: str = ""  # what the results depend on (rules, settings, baseline): the cache key
+    baseline: Path | None = None  # the baseline applied, if any
+    baselined: list[Finding] = field(default_factory=list)  # what it accepted
+
+    def settle(self) -> None:
+        """Set baselined findings apart and sort everything (stable output)."""
+        self.baselined += [f for f in self.findings if f.baselined]
+        self.findings = [f for f in self.findings if not f.baselined]
+        for group in (self.findings, self.baselined):
+            group.sort(key=lambda f: (f.path, f.line or 0, f.rule))
+        self.skipped.sort(key=lambda s: s.path)
+        self.excluded.sort(key=lambda e: e.path)
+
+    strict: bool = False          # anything not scanned is a failure too
 
     @property
     def clean(self) -> bool:
-        return not self.findings
+        return not self.findings and not (self.strict and self.skipped)
 
-    def exit_code(self, strict: bool) -> int:
-        return 1 if self.findings or (strict and self.skipped) else 0
+    def exit_code(self) -> int:
+        return 0 if self.clean else 1
 
 
 def user_key() -> bytes:
@@ -88,7 +101,16 @@ def resolve_root(paths: Iterable[Path]) -> tuple[Path, list[Path] | None]:
     return Path.cwd(), [p.absolute() for p in paths]
 
 
-def prepare(root: Path, options: ScanOptions) -> tuple[Settings, RuleSet, Detector, str]:
+@dataclass(frozen=True)
+class Prepared:
+    settings: Settings
+    ruleset: RuleSet
+    detector: Detector
+    digest: str                   # what the results depend on: the cache key
+    baseline: Path | None         # the baseline file applied, if any
+
+
+def prepare(root: Path, options: ScanOptions) -> Prepared:
     """Settings, rules and a detector for `root`; also the digest the cache is keyed on."""
     settings = load_settings(root, options.excludes)
     ruleset = load_ruleset(settings.rule_files, settings.disable_rules)
@@ -96,10 +118,13 @@ def prepare(root: Path, options: ScanOptions) -> tuple[Settings, RuleSet, Detect
     # `secretguard baseline` writes DEFAULT_BASELINE at the root: honoured unless told otherwise.
     default = root / DEFAULT_BASELINE
     baseline_path = options.baseline or settings.baseline or (default if default.is_file() else None)
-    if options.use_baseline and baseline_path is not None:
+    if not options.use_baseline or baseline_path is None:
+        baseline_path = None
+    else:
         from secretguard.scan import baseline as baseline_mod
 
-        baseline = baseline_mod.load(baseline_path if baseline_path.is_absolute() else root / baseline_path)
+        baseline_path = baseline_path if baseline_path.is_absolute() else root / baseline_path
+        baseline = baseline_mod.load(baseline_path)
     key = options.salt or (baseline.salt if baseline else user_key())
     detector = Detector(ruleset, key, baseline)
     import hashlib
@@ -107,15 +132,17 @@ def prepare(root: Path, options: ScanOptions) -> tuple[Settings, RuleSet, Detect
     digest = hashlib.sha256("\0".join((
         __version__, ruleset.digest, settings.digest(), baseline.digest if baseline else "",
         hashlib.sha256(key).hexdigest())).encode()).hexdigest()
-    return settings, ruleset, detector, digest
+    return Prepared(settings, ruleset, detector, digest, baseline_path)
 
 
 def scan_workspace(paths: Iterable[Path], options: ScanOptions = ScanOptions(),
                    progress: Callable[[int], None] | None = None) -> ScanResult:
     started = time.monotonic()
     root, targets = resolve_root(paths)
-    settings, ruleset, detector, digest = prepare(root, options)
-    result = ScanResult(root=root, rules=ruleset, digest=digest)
+    prepared = prepare(root, options)
+    settings, detector, digest = prepared.settings, prepared.detector, prepared.digest
+    result = ScanResult(root=root, rules=prepared.ruleset, digest=digest, baseline=prepared.baseline,
+                        strict=options.strict)
     cache = None
     if options.use_cache:
         from secretguard.scan.cache import ScanCache
@@ -140,9 +167,7 @@ def scan_workspace(paths: Iterable[Path], options: ScanOptions = ScanOptions(),
             cache.put(item.rel, item.key, binary, [f.to_dict() for f in findings])
     if cache is not None:
         cache.save()
-    result.findings.sort(key=lambda f: (f.path, f.line or 0, f.rule))
-    result.skipped.sort(key=lambda s: s.path)
-    result.excluded.sort(key=lambda e: e.path)
+    result.settle()
     result.seconds = time.monotonic() - started
     return result
 
@@ -242,7 +267,8 @@ def _run(todo: list[Candidate], detector: Detector, max_size: int, jobs: int | N
 
 def check_file(path: Path, root: Path) -> list[Finding]:
     """Scan one file as the workspace scan would (for the Claude guard). Raises if unreadable."""
-    settings, _ruleset, detector, _digest = prepare(root, ScanOptions(use_cache=False))
+    prepared = prepare(root, ScanOptions(use_cache=False))
+    settings, detector = prepared.settings, prepared.detector
     abspath = os.path.abspath(path)
     real = os.path.realpath(abspath)
     rel = os.path.relpath(abspath, root).replace(os.sep, "/")
@@ -262,4 +288,4 @@ def check_file(path: Path, root: Path) -> list[Finding]:
     _binary, findings, skip = scan_candidate(item, detector, settings.max_file_size)
     if skip is not None:
         raise SecretguardError(f"{path}: {skip}")
-    return findings
+    return [f for f in findings if not f.baselined]

@@ -10,15 +10,15 @@ import json
 from secretguard import __version__
 from secretguard.scan.engine import ScanResult
 
-ACCEPT_HINT = ("To accept a false positive: add `secretguard:allow` in a comment on its line, or record "
-               "it with `secretguard baseline --update`.")
-
-
 def summary(result: ScanResult) -> dict:
     return {"files_scanned": result.files_scanned, "binary_files": result.binary_files,
             "cached_files": result.cached_files, "excluded": len(result.excluded),
             "skipped": len(result.skipped), "findings": len(result.findings),
-            "seconds": round(result.seconds, 3)}
+            "baselined": len(result.baselined), "seconds": round(result.seconds, 3)}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def to_json(result: ScanResult, verbose: bool = False) -> str:
@@ -62,13 +62,59 @@ def to_text(result: ScanResult, color: bool = False, verbose: bool = False, hint
         for e in result.excluded:
             lines.append(f"{e.path}  {paint('excluded', '2')}  {e.reason}")
     s = summary(result)
-    verdict = paint("clean", "32") if result.clean else paint(f"{s['findings']} finding(s)", "31")
-    lines.append(f"secretguard: {verdict}: {s['files_scanned']} files scanned ({s['cached_files']} cached, "
-                 f"{s['binary_files']} binary), {s['excluded']} excluded, {s['skipped']} skipped "
-                 f"in {s['seconds']:.2f}s")
-    if result.findings and hint:
-        lines.append(ACCEPT_HINT)
+    if result.findings:
+        verdict = paint(_plural(s["findings"], "finding"), "31")
+    elif not result.clean:
+        verdict = paint(f"not clean: --strict refuses what it could not scan ({s['skipped']} skipped)", "31")
+    else:
+        verdict = paint("clean", "32")
+    accepted = ""
+    if result.baseline is not None:
+        accepted = f", {s['baselined']} accepted by the baseline {_shown_path(result.baseline, result.root)}"
+    lines.append(f"secretguard: {verdict}: {_plural(s['files_scanned'], 'file')} scanned ({s['cached_files']} "
+                 f"cached, {s['binary_files']} binary), {s['excluded']} excluded, {s['skipped']} skipped"
+                 f"{accepted} in {s['seconds']:.2f}s")
+    if hint:
+        lines += advice(result)
     return "\n".join(lines)
+
+
+def advice(result: ScanResult) -> list[str]:
+    """What to do, by the kind of finding: each line names the findings it is about."""
+    out = []
+    files = sorted({f.path for f in result.findings if f.line is None})
+    content = sorted({f.path for f in result.findings if f.line is not None})
+    if files:
+        out.append(f"Credential files ({_listed(files)}) are refused by name, whatever a baseline or comment "
+                   "says: move them out of the tree and keep the secret in Vault (`secretguard exec` hands it to "
+                   "the command that needs it); a test fixture can be listed in `exclude` in secretguard.toml.")
+    if content:
+        command = "secretguard baseline --update " + " ".join(f"--file {_quote(p)}" for p in content[:5])
+        out.append(f"To accept a false positive: add `secretguard:allow` in a comment on its line, or run "
+                   f"`{command}` to record the findings in {_listed(content)} (and only those).")
+    if result.skipped:
+        out.append(f"Not scanned ({_listed([s.path for s in result.skipped])}): a path secretguard cannot read "
+                   "is reported, not trusted; if it is meant to be there (a link to a data directory, a "
+                   "socket), add it to `exclude` in secretguard.toml.")
+    return out
+
+
+def _listed(paths: list[str], limit: int = 5) -> str:
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def _quote(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)
+
+
+def _shown_path(path, root) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def to_sarif(result: ScanResult) -> str:

@@ -48,8 +48,9 @@ def scan_staged(paths: tuple[Path, ...], options: ScanOptions) -> ScanResult:
     """Scan the staged version of what the next commit changes (or, given paths, of those paths)."""
     started = time.monotonic()
     top = toplevel(Path.cwd())
-    settings, ruleset, detector, _digest = prepare(top, options)
-    result = ScanResult(root=top, rules=ruleset)
+    prepared = prepare(top, options)
+    settings, detector = prepared.settings, prepared.detector
+    result = ScanResult(root=top, rules=prepared.ruleset, baseline=prepared.baseline, strict=options.strict)
     targets = _targets(paths, top) if paths else None
     entries = index_entries(top)
     if targets is None:
@@ -77,9 +78,7 @@ def scan_staged(paths: tuple[Path, ...], options: ScanOptions) -> ScanResult:
         result.findings.extend(findings)
         result.files_scanned += 1
         result.binary_files += binary
-    result.findings.sort(key=lambda f: (f.path, f.line or 0, f.rule))
-    result.skipped.sort(key=lambda s: s.path)
-    result.excluded.sort(key=lambda e: e.path)
+    result.settle()
     result.seconds = time.monotonic() - started
     return result
 
