@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -53,8 +54,8 @@ def test_merge_keeps_everything_and_is_idempotent(sg, project: Path) -> None:
     for event in cs.EVENTS:
         mine = ours(data, event)
         assert len(mine) == 1
-        argv = mine[0]["command"].split()
-        assert os.path.isabs(argv[0]) and os.access(argv[0], os.X_OK) and argv[1:] == ["hook", "claude"]
+        exe = cs.command_executable(mine[0]["command"])
+        assert os.path.isabs(exe) and os.access(exe, os.X_OK) and '"$SG" hook claude' in mine[0]["command"]
     pre = next(e for e in data["hooks"]["PreToolUse"] if ours({"hooks": {"x": [e]}}, "x"))
     assert all(cs.matcher_covers(pre["matcher"], t) for t in cs.TOOLS)
     backup = path.with_name("settings.json.bak")
@@ -74,7 +75,7 @@ def test_stale_command_is_updated_not_duplicated(project: Path) -> None:
     changes, backup = cs.install(path, "/new/bin/secretguard")
     data = json.loads(path.read_text())
     commands = [h["command"] for e in data["hooks"]["PreToolUse"] for h in e["hooks"]]
-    assert commands == ["other-tool", "/new/bin/secretguard hook claude"]
+    assert commands == ["other-tool", cs.hook_command("/new/bin/secretguard")]
     assert "updated the PreToolUse hook" in changes and backup is not None
     assert cs.install(path, "/new/bin/secretguard") == ([], None)
 
@@ -146,3 +147,56 @@ def test_launcher_execs_claude_with_the_arguments(sg, project: Path, tmp_path: P
     proc = sg("claude", "-p", "hello world", cwd=project, env={"PATH": f"{bindir}:{os.environ['PATH']}"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "fake claude: -p hello world"
+
+
+def _run_hook_command(command: str, env: dict[str, str], payload: dict) -> subprocess.CompletedProcess:
+    """As Claude Code runs a hook command: through the shell, the event on stdin."""
+    return subprocess.run(["/bin/sh", "-c", command], input=json.dumps(payload), env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def _read_payload(project: Path, name: str) -> dict:
+    return {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": "Read",
+            "tool_input": {"file_path": str(project / name)}}
+
+
+def test_the_hook_command_fails_closed_when_secretguard_is_missing_or_broken(project: Path, tmp_path: Path) -> None:
+    (project / "README.md").write_text("# hi\n")
+    base_env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "CLAUDE_PROJECT_DIR": str(project),
+                **{k: v for k, v in os.environ.items() if k.startswith("XDG_")}}
+    real = cs.find_executable()
+    # installed where the settings say: the guard answers (README allowed)
+    ok = _run_hook_command(cs.hook_command(real), base_env, _read_payload(project, "README.md"))
+    assert ok.returncode == 0, ok.stderr
+    # the path does not exist here and nothing is on PATH: refused with one line, exit 2
+    gone = _run_hook_command(cs.hook_command(str(tmp_path / "gone" / "secretguard")), base_env,
+                             _read_payload(project, "README.md"))
+    assert gone.returncode == 2 and gone.stderr.startswith("secretguard is not installed")
+    assert len(gone.stderr.strip().splitlines()) == 1
+    # a teammate's install on PATH is used when the recorded path is missing
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "secretguard").symlink_to(real)
+    teammate = _run_hook_command(cs.hook_command("/nonexistent/secretguard"),
+                                 {**base_env, "PATH": f"{bindir}:/usr/bin:/bin"}, _read_payload(project, "README.md"))
+    assert teammate.returncode == 0, teammate.stderr
+    # an installation that crashes (exit 1, as a Python traceback does) is refused, not let through
+    broken = tmp_path / "broken-secretguard"
+    broken.write_text("#!/bin/sh\necho 'Traceback (most recent call last):' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    crash = _run_hook_command(cs.hook_command(str(broken)), base_env, _read_payload(project, "README.md"))
+    assert crash.returncode == 2 and "secretguard failed (exit 1)" in crash.stderr
+    # a venv whose interpreter is gone (the script exists, its #! does not): exit 126/127 -> 2
+    orphan = tmp_path / "orphan-secretguard"
+    orphan.write_text(f"#!{tmp_path}/deleted-venv/bin/python\n")
+    orphan.chmod(0o755)
+    assert _run_hook_command(cs.hook_command(str(orphan)), base_env, _read_payload(project, "README.md")).returncode == 2
+
+
+def test_doctor_says_when_the_settings_point_at_a_path_missing_here(project: Path, sg) -> None:
+    path = project / ".claude" / "settings.json"
+    cs.install(path, "/home/someone-else/.secretguard/bin/secretguard")
+    proc = sg("doctor", "--dir", str(project))
+    assert proc.returncode == 1
+    assert "points at /home/someone-else/.secretguard/bin/secretguard, which does not exist on this machine" in \
+        proc.stdout

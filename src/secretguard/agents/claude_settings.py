@@ -39,7 +39,8 @@ DENY_RULES = (
     "Read(~/.kube/config)", "Read(~/.config/gcloud/**)", "Read(~/.azure/**)", "Read(~/.npmrc)", "Read(~/.pypirc)",
     "Read(~/.gnupg/**)", "Read(~/.password-store/**)", "Read(~/.config/gh/hosts.yml)", "Read(~/.vault-token)",
 )
-_OUR_COMMAND = re.compile(r"secretguard\S*['\"]?\s+(?:--\S+\s+)*hook\s+claude\b")
+_OUR_COMMAND = re.compile(r"secretguard\S*['\"]?\s+(?:--\S+\s+)*hook\s+claude\b|\"\$SG\" hook claude\b")
+_SG_ASSIGNMENT = re.compile(r"^SG=(\S+);")
 
 
 class SettingsError(ConfigError):
@@ -77,8 +78,30 @@ def _is_venv_script(path: str) -> bool:
     return os.path.exists(os.path.join(os.path.dirname(path), "activate"))
 
 
-def hook_command(executable: str) -> str:
-    return f"{shlex.quote(executable)} hook claude"
+def hook_command(executable: str, agent: str = "claude") -> str:
+    """A hook command that fails closed: Claude Code lets a call through when its hook is missing
+    (exit 127), crashes (exit 1) or errs, and blocks only on exit 2. So: the absolute path first,
+    else `secretguard` on PATH (a teammate's install), else refuse; any failure becomes exit 2."""
+    return (f"SG={shlex.quote(executable)}; [ -x \"$SG\" ] || SG=$(command -v secretguard) || "
+            f"{{ echo 'secretguard is not installed: every tool call is refused until it is "
+            f"(see its README, then run secretguard doctor)' >&2; exit 2; }}; "
+            f"\"$SG\" hook {agent} || {{ rc=$?; [ $rc -eq 2 ] || "
+            f"echo \"secretguard failed (exit $rc): refused; run secretguard doctor\" >&2; exit 2; }}")
+
+
+def command_executable(command: str) -> str | None:
+    """The secretguard path a hook command runs (either form), or None."""
+    m = _SG_ASSIGNMENT.match(command)
+    if m:
+        try:
+            return shlex.split(m.group(1))[0]
+        except (ValueError, IndexError):
+            return None
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return None
+    return argv[0] if argv else None
 
 
 def is_our_command(command: object) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shlex
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -62,28 +62,28 @@ def doctor(project_dir: Path) -> int:
            "permissions.deny lacks the credential-file rules (a second wall): run `secretguard install claude`")
     commands = sorted({c for items in found.values() for c, _ in items})
     for command in commands:
-        argv = _argv(command)
-        if argv is None or not os.path.isabs(argv[0]):
+        exe = cs.command_executable(command)
+        fails_closed = command.startswith("SG=")
+        report(fails_closed or None, "hook command fails closed when secretguard is missing" if fails_closed else
+               "hook command is the old form, which lets every call through if secretguard disappears: "
+               "run `secretguard install claude` again")
+        if exe is None or not os.path.isabs(exe):
             report(False, f"hook command is not an absolute path: {command}")
             continue
-        if not (os.path.isfile(argv[0]) and os.access(argv[0], os.X_OK)):
-            report(False, f"hook command is missing or not executable: {argv[0]}")
+        if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
+            on_path = shutil.which("secretguard")
+            report(False, f"the hook points at {exe}, which does not exist on this machine" +
+                   (f" (it falls back to {on_path} on PATH)" if fails_closed and on_path else
+                    "; every tool call is refused" if fails_closed else "; Claude Code lets every call through") +
+                   ": run `secretguard install claude` here (use --local for a machine-specific path)")
             continue
-        report(True, f"hook command is executable: {argv[0]}")
-        for ok, message in _probe(argv):
+        report(True, f"hook command is executable: {exe}")
+        for ok, message in _probe(["/bin/sh", "-c", command] if fails_closed else [exe, "hook", "claude"]):
             report(ok, message)
     if not commands:
         report(False, "no hook command to probe")
     click.echo("secretguard: doctor found " + (f"{failures} problem(s)" if failures else "no problems"))
     return 1 if failures else 0
-
-
-def _argv(command: str) -> list[str] | None:
-    try:
-        argv = shlex.split(command)
-    except ValueError:
-        return None
-    return argv or None
 
 
 def _probe(argv: list[str]) -> list[tuple[bool, str]]:
