@@ -91,7 +91,8 @@ def tool_call(tool: str, tool_input: dict) -> ToolCall:
             raise EventError("Bash tool_input without a command")
         return ToolCall(tool, SHELL, command=command)
     if tool == "Grep":
-        return ToolCall(tool, SEARCH, path=text("path"), pattern=text("pattern"), glob=text("glob"))
+        return ToolCall(tool, SEARCH, path=text("path"), pattern=text("pattern"), glob=text("glob"),
+                        input=tool_input)
     if tool == "Glob":
         return ToolCall(tool, FIND, path=text("path"), pattern=text("pattern"))
     return ToolCall(tool, MCP if tool.startswith("mcp__") else OTHER_TOOL, input=tool_input)

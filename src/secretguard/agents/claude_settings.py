@@ -19,8 +19,10 @@ from pathlib import Path
 from secretguard.errors import ConfigError
 
 EVENTS = ("SessionStart", "UserPromptSubmit", "PreToolUse")
-TOOLS = ("Read", "Write", "Edit", "MultiEdit", "NotebookEdit", "Grep", "Glob", "Bash")
-MATCHER = "|".join(TOOLS)
+# Tools the PreToolUse hook must see; an MCP tool stands for every `mcp__server__tool`.
+TOOLS = ("Read", "Write", "Edit", "MultiEdit", "NotebookEdit", "NotebookRead", "Grep", "Glob", "Bash",
+         "mcp__filesystem__read_file", "mcp__shell__execute_command")
+MATCHER = "*"  # every tool: MCP servers and tools added later take paths and commands too
 # Seconds before Claude Code gives up on the hook. A timed-out PreToolUse hook lets the call
 # through, so these are generous; SessionStart scans the whole workspace.
 TIMEOUTS = {"SessionStart": 600, "UserPromptSubmit": 600, "PreToolUse": 120}

@@ -30,6 +30,7 @@ MAX_CONTENT_CHECK = 4 * 1024 * 1024
 # Name patterns that also fit countless ordinary files: when such a file does not exist there is
 # nothing to read, and `cat package.json` is no attempt at a credential.
 WEAK_PATTERNS = {"*.json", "config.json", "auth.json", "*.asc", "*.ovpn", "*.ovpn.conf", "my.cnf"}
+_PROC_ENVIRON = re.compile(r"^/proc/[^/]+/(?:task/[^/]+/)?environ$")
 PROJECT_CONFIG_FILES = ("secretguard.toml", ".secretguardignore", ".secretguard-baseline.json")
 
 
@@ -189,6 +190,8 @@ class Judge:
 
     def _judge_uncached(self, path: str, content: bool) -> str | None:
         real = os.path.realpath(path)
+        if _PROC_ENVIRON.match(path) or _PROC_ENVIRON.match(real):
+            return "a process environment (/proc/*/environ): it holds the secrets passed to that process"
         try:
             st = os.stat(real)
             regular = stat.S_ISREG(st.st_mode)

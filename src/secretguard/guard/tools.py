@@ -31,15 +31,69 @@ def judge_tool(event: Event, call: ToolCall) -> Decision:
     if call.kind == FIND:
         return _find(event, call)
     assert call.kind in (MCP, OTHER_TOOL)
-    # any other tool (MCP servers included): judge the paths it is handed
-    for key in PATH_KEYS:
-        value = call.input.get(key)
-        if isinstance(value, str) and value and not value.startswith(("http://", "https://")):
-            path = _abs(event, value)
-            reason = event.judge.secret_path(path)
-            if reason:
-                return Decision("deny", f"{call.name} would access {show(event, path)}: {reason}", "file.credential")
+    return _other_tool(event, call)
+
+
+def _other_tool(event: Event, call: ToolCall) -> Decision:
+    """Any other tool (MCP servers included): judge every path and command string in its input."""
+    paths, commands = inputs_of(call.input)
+    for value in paths:
+        path = _abs(event, value)
+        reason = event.judge.secret_path(path)
+        if reason:
+            return Decision("deny", f"{call.name} would access {show(event, path)}: {reason}", "file.credential")
+    if commands:
+        from secretguard.guard.shell import analyze_command, decide
+
+        hits = []
+        for command in commands:
+            hits += analyze_command(command, event.cwd, guard_env(event)).hits
+        d = decide(hits)
+        if d.decision != "allow":
+            return Decision(d.decision, f"{call.name}: {d.reason}", d.rule, d.hits)
     return Decision("allow", CLEAN, "tool.clean")
+
+
+def inputs_of(doc: object, limit: int = 500) -> tuple[list[str], list[str]]:
+    """(paths, command lines) in a tool's input: values under path-like and command-like keys,
+    lists of them, `file://` URLs and absolute or home paths anywhere."""
+    paths: list[str] = []
+    commands: list[str] = []
+    stack: list[tuple[str, object]] = [("", doc)]
+    seen = 0
+    while stack and seen < limit:
+        key, value = stack.pop()
+        seen += 1
+        if isinstance(value, dict):
+            stack += [(str(k).lower(), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            if key in COMMAND_KEYS and value and all(isinstance(v, str) for v in value):
+                import shlex
+
+                commands.append(shlex.join(value))
+            else:
+                stack += [(key, v) for v in value]
+        elif isinstance(value, str) and value:
+            if value.startswith("file://"):
+                from urllib.parse import unquote, urlparse
+
+                paths.append(unquote(urlparse(value).path))
+            elif key in COMMAND_KEYS:
+                commands.append(value)
+            elif value.startswith(("http://", "https://")) or "\n" in value:
+                continue
+            elif _path_key(key) or value.startswith(("/", "~/")):
+                paths.append(value)
+    return paths, commands
+
+
+COMMAND_KEYS = {"command", "cmd", "commands", "script", "shell", "shell_command", "commandline", "command_line",
+                "bash", "sh"}
+
+
+def _path_key(key: str) -> bool:
+    return key in PATH_KEYS or key.endswith(("path", "paths", "file", "files", "filename", "dir", "directory",
+                                             "root", "cwd", "source", "destination", "target", "uri"))
 
 
 def _abs(event: Event, path: str) -> str:
@@ -97,16 +151,40 @@ def _search(event: Event, call: ToolCall) -> Decision:
         return Decision("ask", f"{call.name} would search everything under {show(event, path)}, too much to "
                                "check", "grep.too-broad")
     if call.glob:
-        import fnmatch
-
-        pats = _expand_braces(call.glob)
-        found = [f for f in found if any(fnmatch.fnmatch(os.path.basename(f), p) or
-                                         fnmatch.fnmatch(os.path.relpath(f, path), p) for p in pats)]
+        found = [f for f in found if _rg_glob_selects(call.glob, os.path.relpath(f, path))]
+    file_type = call.input.get("type")
+    if isinstance(file_type, str) and file_type in RG_TYPES:
+        found = [f for f in found if any(_rg_glob_selects(g, os.path.relpath(f, path)) for g in RG_TYPES[file_type])]
     if found:
         shown = ", ".join(show(event, f) for f in found[:3])
         return Decision("deny", f"{call.name} would search credential files under {show(event, path)}: {shown}",
                         "file.credential")
     return Decision("allow", CLEAN, "grep.clean")
+
+
+# ripgrep's --type names for the common languages; an unknown type filters nothing (the safe side).
+RG_TYPES = {
+    "py": ("*.py", "*.pyi", "*.pyw"), "js": ("*.js", "*.mjs", "*.cjs", "*.jsx", "*.vue"),
+    "ts": ("*.ts", "*.tsx", "*.cts", "*.mts"), "go": ("*.go",), "rust": ("*.rs",), "java": ("*.java", "*.jsp"),
+    "c": ("*.c", "*.h"), "cpp": ("*.cpp", "*.cc", "*.cxx", "*.hpp", "*.hh", "*.h"), "rb": ("*.rb", "*.gemspec"),
+    "ruby": ("*.rb", "*.gemspec"), "php": ("*.php",), "cs": ("*.cs",), "kotlin": ("*.kt", "*.kts"),
+    "swift": ("*.swift",), "md": ("*.md", "*.markdown"), "markdown": ("*.md", "*.markdown"),
+    "html": ("*.html", "*.htm"), "css": ("*.css", "*.scss"), "sh": ("*.sh", "*.bash", "*.zsh"),
+    "yaml": ("*.yaml", "*.yml"), "json": ("*.json",), "toml": ("*.toml",), "sql": ("*.sql",),
+    "env": (".env", ".env.*", "*.env"),
+}
+
+
+def _rg_glob_selects(glob: str, rel: str) -> bool:
+    """Would ripgrep's --glob GLOB search the file at `rel` (relative to the search root)?
+    gitignore semantics: no slash matches at any depth, `**/` matches zero directories too,
+    a leading `!` excludes what it matches."""
+    import pathspec
+
+    negated = glob.startswith("!")
+    patterns = _expand_braces(glob[1:] if negated else glob)
+    hit = pathspec.GitIgnoreSpec.from_lines(patterns).match_file(rel)
+    return not hit if negated else hit
 
 
 def _find(event: Event, call: ToolCall) -> Decision:

@@ -72,12 +72,14 @@ class GuardEnv:
                         is_dir = False
                     if is_dir:
                         if name == ".git":
+                            # its config holds remote URLs, which may carry a token: judge its content
                             config = os.path.join(entry.path, "config")
-                            if self.secret_name(config):
+                            if self.secret_path(config):
                                 found.append(config)
                         elif name not in SKIP_DIRS:
                             stack.append(entry.path)
-                    elif self.secret_name(entry.path):
+                    elif (self.secret_path if name == "config" and os.path.basename(current) == ".git"
+                          else self.secret_name)(entry.path):
                         found.append(entry.path)
         return sorted(found)
 
