@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "install": "secretguard.commands.install:install",
     "doctor": "secretguard.commands.doctor:doctor",
     "claude": "secretguard.commands.claude_launch:claude_launch",
+    "run": "secretguard.commands.run:run",
 }
 
 

@@ -1,20 +1,27 @@
 """Console-script entry point.
 
-The Claude Code hook runs before every tool call, so `secretguard hook claude` skips click
-(~30 ms of imports) and goes straight to the hook module. Everything else goes through the CLI.
+An agent's hook runs before every tool call, so `secretguard hook AGENT` skips click (~30 ms of
+imports) and goes straight to the adapter; inside a sealed session it goes to the broker outside
+the wall, which holds secretguard's state. Everything else goes through the CLI.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main() -> int:
     args = sys.argv[1:]
-    if args[:2] == ["hook", "claude"] and "--help" not in args and "-h" not in args:
-        from secretguard.agents.claude import run_hook
+    if len(args) >= 2 and args[0] == "hook" and "--help" not in args and "-h" not in args:
+        from secretguard.agents import ADAPTERS, load_adapter
 
-        return run_hook(args[2:])
+        if args[1] in ADAPTERS:
+            if os.environ.get("SECRETGUARD_BROKER"):
+                from secretguard.session.client import hook_through_broker
+
+                return hook_through_broker(args[1], args[2:])
+            return load_adapter(args[1]).run_hook(args[2:])
     from secretguard.cli import main as cli_main
 
     return cli_main(args)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+
+from secretguard.errors import ConfigError
 
 
 def _xdg(var: str, default: str) -> Path:
@@ -28,3 +31,28 @@ def ensure_private_dir(path: Path) -> Path:
     """Create a directory readable by its owner only."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+def find_executable() -> str:
+    """The absolute path of the installed `secretguard`, so a changed PATH cannot disable the hook."""
+    candidates: list[str] = []
+    if sys.argv and os.path.basename(sys.argv[0]) == "secretguard":
+        candidates.append(sys.argv[0])
+    candidates.append(os.path.join(os.path.dirname(sys.executable), "secretguard"))
+    import shutil
+
+    found = shutil.which("secretguard")
+    if found:
+        candidates.append(found)
+    for candidate in candidates:
+        path = os.path.abspath(candidate)
+        if "/shims/" in path:  # pyenv/asdf shims re-resolve on every call, through PATH
+            continue
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return os.path.realpath(path) if not _is_venv_script(path) else path
+    raise ConfigError("cannot find the installed `secretguard` executable; install the package first")
+
+
+def _is_venv_script(path: str) -> bool:
+    # a venv's bin/ may be a symlink farm: keep the script's own path, which names the venv's python
+    return os.path.exists(os.path.join(os.path.dirname(path), "activate"))

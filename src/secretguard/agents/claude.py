@@ -89,7 +89,7 @@ def tool_call(tool: str, tool_input: dict) -> ToolCall:
         command = tool_input.get("command")
         if not isinstance(command, str):
             raise EventError("Bash tool_input without a command")
-        return ToolCall(tool, SHELL, command=command)
+        return ToolCall(tool, SHELL, command=command, input=tool_input)
     if tool == "Grep":
         return ToolCall(tool, SEARCH, path=text("path"), pattern=text("pattern"), glob=text("glob"),
                         input=tool_input)
@@ -127,6 +127,10 @@ def answer(event: Event) -> dict | None:
         return {"decision": "block", "reason": d.reason} if d.decision != "allow" else None
     if event.kind == BEFORE_TOOL:
         d = decide.before_tool(event)
+        if d.decision == "allow" and d.command:
+            # no permissionDecision: Claude Code's own permission rules and prompts still apply
+            sealed = {**event.tool.input, "command": d.command}
+            return {"hookSpecificOutput": {"hookEventName": "PreToolUse", "updatedInput": sealed}}
         if d.decision == "allow":
             return {}
         return {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": d.decision,

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from secretguard.errors import ConfigError
+from secretguard.paths import find_executable  # noqa: F401 - part of this module's API
 
 EVENTS = ("SessionStart", "UserPromptSubmit", "PreToolUse")
 # Tools the PreToolUse hook must see; an MCP tool stands for every `mcp__server__tool`.
@@ -55,29 +56,6 @@ def settings_path(scope: str, project_dir: Path, home: Path | None = None) -> Pa
     if scope == "local":
         return project_dir / ".claude" / "settings.local.json"
     return project_dir / ".claude" / "settings.json"
-
-
-def find_executable() -> str:
-    """The absolute path of the installed `secretguard`, so a changed PATH cannot disable the hook."""
-    candidates: list[str] = []
-    if sys.argv and os.path.basename(sys.argv[0]) == "secretguard":
-        candidates.append(sys.argv[0])
-    candidates.append(os.path.join(os.path.dirname(sys.executable), "secretguard"))
-    found = shutil.which("secretguard")
-    if found:
-        candidates.append(found)
-    for candidate in candidates:
-        path = os.path.abspath(candidate)
-        if "/shims/" in path:  # pyenv/asdf shims re-resolve on every call, through PATH
-            continue
-        if os.path.isfile(path) and os.access(path, os.X_OK):
-            return os.path.realpath(path) if not _is_venv_script(path) else path
-    raise ConfigError("cannot find the installed `secretguard` executable; install the package first")
-
-
-def _is_venv_script(path: str) -> bool:
-    # a venv's bin/ may be a symlink farm: keep the script's own path, which names the venv's python
-    return os.path.exists(os.path.join(os.path.dirname(path), "activate"))
 
 
 def hook_command(executable: str, agent: str = "claude") -> str:

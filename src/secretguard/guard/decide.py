@@ -6,7 +6,7 @@ Every decision is recorded in the audit log; a decision that cannot be recorded 
 from __future__ import annotations
 
 from secretguard.guard import gate, verdicts
-from secretguard.guard.events import Decision, Event, EventError
+from secretguard.guard.events import SHELL, Decision, Event, EventError
 
 AUDIT_FAILED = "the audit log could not be written, so nothing may proceed"
 
@@ -60,7 +60,10 @@ def before_tool(event: Event) -> Decision:
                      "session.verdict")
     else:
         d = judge_tool(event, call)
-    if not audit(event, d.decision, d.reason, d.rule, tool=call.name, target=call.path):
+        if call.kind == SHELL and isinstance(call.command, str):
+            d = _seal(event, call.command, d)
+    if not audit(event, d.decision, d.reason, d.rule, tool=call.name, target=call.path,
+                 sealed=bool(d.command) or None):
         d = Decision("deny", AUDIT_FAILED, "audit.error")
     if d.decision == "allow":
         return d
@@ -68,6 +71,19 @@ def before_tool(event: Event) -> Decision:
     if d.decision == "deny" and d.rule.startswith(("bash.credential", "file.credential", "bash.secret", "bash.env")):
         text += f" {HINT}"
     return Decision(d.decision, text, d.rule, d.hits)
+
+
+def _seal(event: Event, command: str, d: Decision) -> Decision:
+    """An allowed shell call runs behind the wall. Behind it, what the analysis could not parse
+    needs no question (the wall holds whatever the syntax); a credential read is still refused,
+    so the agent learns why."""
+    from secretguard.guard import seal
+
+    if seal.is_sealed(command) or not seal.available():
+        return d
+    if d.decision == "allow" or d.decision == "ask" and d.rule == "bash.unparsed":
+        return Decision("allow", d.reason, d.rule, d.hits, command=seal.sealed_command(command, event.root))
+    return d
 
 
 def audit(event: Event, decision: str, reason: str, rule: str, **extra) -> bool:

@@ -69,11 +69,13 @@ class Event:
 class Decision:
     """allow, ask or deny, why, and the rule id the audit log records."""
 
-    __slots__ = ("decision", "reason", "rule", "hits")
+    __slots__ = ("decision", "reason", "rule", "hits", "command")
 
-    def __init__(self, decision: str, reason: str, rule: str, hits: list[tuple[int, str, str]] | None = None) -> None:
+    def __init__(self, decision: str, reason: str, rule: str, hits: list[tuple[int, str, str]] | None = None,
+                 command: str | None = None) -> None:
         self.decision, self.reason, self.rule = decision, reason, rule
         self.hits = hits or []
+        self.command = command  # an allowed shell call: the command to run instead (sealed)
 
     def __repr__(self) -> str:
         return f"Decision({self.decision!r}, {self.reason!r}, {self.rule!r})"

@@ -128,6 +128,23 @@ class Detector:
 
         Secrets starting at or after offset `limit` are left for the next window of a large file.
         """
+        return self._keep(self._candidates(text, relpath, limit), text, relpath, first_line)
+
+    def secret_spans(self, text: str, relpath: str = "") -> list[tuple[int, int, ContentRule, re.Match]]:
+        """Every secret in `text` as (start, end, rule, match), for redacting output: no allow markers
+        and no baseline apply, since output is not a reviewed file."""
+        raw = self._candidates(text, relpath, None)
+        raw.sort(key=lambda r: (r[0], _generic_last(r[4]), r[2]))
+        out: list[tuple[int, int, ContentRule, re.Match]] = []
+        lines = _LineIndex(text)
+        for start, end, _index, secret, rule, m in raw:
+            if any(start < e and s < end for s, e, _r, _m in out):
+                continue
+            if self._accept(rule, secret, m, lines.text_of(lines.line_of(start)), relpath):
+                out.append((start, end, rule, m))
+        return out
+
+    def _candidates(self, text: str, relpath: str, limit: int | None) -> list:
         rules = self.ruleset.content_rules
         if not rules:
             return []
@@ -161,7 +178,7 @@ class Detector:
                         continue
                     seen.add(m.span())
                     raw.append((m.start(group), m.end(group), index, secret, rule, m))
-        return self._keep(raw, text, relpath, first_line)
+        return raw
 
     def _keep(self, raw: list, text: str, relpath: str, first_line: int) -> list[Finding]:
         if not raw:
