@@ -22,6 +22,10 @@ def main() -> int:
 
                 return hook_through_broker(args[1], args[2:])
             return load_adapter(args[1]).run_hook(args[2:])
+    if args[:2] == ["run", "--inner"]:
+        from secretguard.session.launch import inner_main
+
+        return inner_main(args[2:])
     from secretguard.cli import main as cli_main
 
     return cli_main(args)

@@ -56,3 +56,22 @@ def find_executable() -> str:
 def _is_venv_script(path: str) -> bool:
     # a venv's bin/ may be a symlink farm: keep the script's own path, which names the venv's python
     return os.path.exists(os.path.join(os.path.dirname(path), "activate"))
+
+
+def user_key() -> bytes:
+    """The user's own fingerprint key, for scans without a baseline. Kept in the state dir."""
+    path = state_dir() / "fingerprint.key"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        import secrets
+
+        key = secrets.token_bytes(32)
+        try:
+            ensure_private_dir(path.parent)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(key.hex())
+        except OSError:
+            pass  # fingerprints then differ from run to run; findings are still right
+        return key

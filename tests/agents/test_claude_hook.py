@@ -101,11 +101,24 @@ def test_session_start_cannot_scan_fails_closed(hook, project: Path) -> None:
 # -- PreToolUse: files ---------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["pre_tool_use_read", "pre_tool_use_write", "pre_tool_use_edit",
                                   "pre_tool_use_multiedit", "pre_tool_use_notebookedit", "pre_tool_use_grep",
-                                  "pre_tool_use_glob", "pre_tool_use_bash"])
+                                  "pre_tool_use_glob"])
 def test_benign_fixture_gets_no_decision(hook, project: Path, name: str) -> None:
     proc, out = hook(payload(name, project))
     assert proc.returncode == 0, proc.stderr
     assert out == {}
+
+
+def test_benign_bash_is_sealed_without_a_decision(hook, project: Path) -> None:
+    """Claude Code's own permission rules and prompts still apply: no permissionDecision."""
+    doc = payload("pre_tool_use_bash", project)
+    proc, out = hook(doc)
+    assert proc.returncode == 0, proc.stderr
+    specific = out["hookSpecificOutput"]
+    assert "permissionDecision" not in specific
+    sealed = specific["updatedInput"]
+    assert set(sealed) == set(doc["tool_input"])
+    assert " run --inner " in sealed["command"] and doc["tool_input"]["command"] in sealed["command"] or \
+        __import__("shlex").quote(doc["tool_input"]["command"]) in sealed["command"]
 
 
 def test_credential_files_appearing_mid_session_are_refused(hook, project: Path) -> None:

@@ -32,6 +32,15 @@ TOOLCHAINS = (
     ".bashrc", ".profile", ".zshrc", ".inputrc", ".editorconfig",
 )
 
+# Where tools keep tokens inside directories the wall otherwise shows: always masked.
+TOKEN_FILES = (".cache/huggingface/token", ".cache/huggingface/stored_tokens", ".cargo/credentials",
+               ".cargo/credentials.toml", ".config/pip/pip.conf", ".npm/_authToken", ".yarn/berry/.yarnrc",
+               ".config/uv/uv.toml", ".local/share/uv/credentials.toml", ".gem/credentials", ".bundle/config",
+               ".m2/repository/settings.xml", ".gradle/caches/gradle.properties")
+# The agents' own logins: the agent needs them, the commands it runs do not.
+AGENT_LOGIN_FILES = (".claude/.credentials.json", ".codex/auth.json", ".gemini/oauth_creds.json",
+                     ".config/github-copilot/apps.json", ".config/github-copilot/hosts.json", ".copilot/config.json")
+
 # Public halves of credential stores: everyday tools need them and they hold no secret.
 PUBLIC_FILES = (".ssh/config", ".ssh/known_hosts", ".ssh/known_hosts2", ".aws/config")
 PUBLIC_GLOBS = (".ssh/*.pub",)
@@ -74,11 +83,12 @@ def hidden_by_wall(path: str, home: str, user_allow: tuple[str, ...] = ()) -> st
 def user_allow_list() -> tuple[str, ...]:
     """`[session] allow = [...]` from the user's own config (a project cannot widen its wall)."""
     from secretguard.paths import config_dir
-    from secretguard.settings import read_toml
 
     path = config_dir() / "config.toml"
     if not path.is_file():
         return ()
+    from secretguard.settings import read_toml
+
     session = read_toml(path).get("session", {})
     allow = session.get("allow", []) if isinstance(session, dict) else []
     home = os.path.expanduser("~")

@@ -16,7 +16,7 @@ from secretguard.scan.baseline import Baseline
 from secretguard.settings import DEFAULT_BASELINE, Settings, load_settings
 from secretguard.scan.detect import HEAD_BYTES, Detector, Finding
 from secretguard.errors import SecretguardError
-from secretguard.paths import ensure_private_dir, state_dir
+from secretguard.paths import user_key  # noqa: F401 - the scan's fingerprint key
 from secretguard.scan.rules import RuleSet, load_ruleset
 from secretguard.scan.walk import Candidate, Excluded, Skipped, Walker, display
 
@@ -67,25 +67,6 @@ class ScanResult:
 
     def exit_code(self) -> int:
         return 0 if self.clean else 1
-
-
-def user_key() -> bytes:
-    """The user's own fingerprint key, for scans without a baseline. Kept in the state dir."""
-    path = state_dir() / "fingerprint.key"
-    try:
-        return bytes.fromhex(path.read_text().strip())
-    except (OSError, ValueError):
-        import secrets
-
-        key = secrets.token_bytes(32)
-        try:
-            ensure_private_dir(path.parent)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(key.hex())
-        except OSError:
-            pass  # fingerprints then differ from run to run; findings are still right
-        return key
 
 
 def resolve_root(paths: Iterable[Path]) -> tuple[Path, list[Path] | None]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from secretguard.scan.detect import Detector, redact
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from secretguard.scan.detect import Detector
 
 _KEY_HEADER = re.compile(r"-----BEGIN ([A-Z0-9 ]{1,40})-----")
 _KEY_END = re.compile(r"-----END [A-Z0-9 ]{1,40}-----")
@@ -29,6 +31,8 @@ class Redactor:
 
     def redact(self, text: str) -> tuple[str, Counter]:
         """(redacted text, count of redactions by rule id)."""
+        from secretguard.scan.detect import redact
+
         spans: list[tuple[int, int, str, str]] = []  # start, end, replacement, rule id
         for start, end, rule, m in self.detector.secret_spans(text):
             header = _KEY_HEADER.fullmatch(m.group(rule.group).strip())
@@ -66,13 +70,32 @@ def _key_end(text: str, after: int) -> int:
     return _BASE64_TAIL.match(text, after).end()
 
 
-def detector_for(root) -> Detector:
+def detector_for(root) -> "Detector":
     """A Detector with the project's rules (settings, disabled rules), or the built-in rules."""
     from pathlib import Path
 
     from secretguard.scan.engine import ScanOptions, prepare
 
     return prepare(Path(root), ScanOptions(use_cache=False, use_baseline=False)).detector
+
+
+class LazyRedactor:
+    """A Redactor built on first use (loading the rules costs ~0.1 s: a command with no output
+    should not pay it). Thread-safe: stdout and stderr pumps share one."""
+
+    def __init__(self, root, known_factory=None) -> None:
+        import threading
+
+        self.root, self.known_factory = root, known_factory
+        self._redactor: Redactor | None = None
+        self._lock = threading.Lock()
+
+    def redact(self, text: str) -> tuple[str, Counter]:
+        with self._lock:
+            if self._redactor is None:
+                known = self.known_factory() if self.known_factory else None
+                self._redactor = Redactor(detector_for(self.root), known)
+        return self._redactor.redact(text)
 
 
 class StreamRedactor:

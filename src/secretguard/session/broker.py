@@ -63,16 +63,22 @@ def peer_uid(sock: socket.socket) -> int:
     return struct.unpack("3i", creds)[1]
 
 
-def serve(path: str, wall_args: list[str], bwrap: str) -> None:
-    """Accept connections until the parent closes `path`'s directory or kills us."""
-    import signal
-
-    _preload()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked handlers are reaped by the kernel
+def listen(path: str) -> socket.socket:
+    """The broker's socket, bound before the broker forks: the session can connect at once."""
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     os.chmod(path, 0o600)
     server.listen(16)
+    return server
+
+
+def serve(server: socket.socket, wall_args: list[str], bwrap: str, preload: bool) -> None:
+    """Accept connections until the parent kills us."""
+    import signal
+
+    if preload:
+        _preload()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked handlers are reaped by the kernel
     while True:
         conn, _ = server.accept()
         if os.fork() == 0:

@@ -12,15 +12,13 @@ Exit codes: the command's own (128+N for signal N); 125 when secretguard refused
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import threading
-import time
 
 from secretguard.errors import SecretguardError
-from secretguard.session import broker, confine, sandbox
+from secretguard.session import confine, sandbox
 
 FAILED = 125
 
@@ -29,22 +27,22 @@ class SessionRefused(SecretguardError):
     """The session does not start: a dirty workspace, or no wall can be built here."""
 
 
-def _start_broker(scratch: str, wall_args: list[str], bwrap: str) -> tuple[int, str]:
+def _start_broker(scratch: str, wall_args: list[str], bwrap: str, preload: bool) -> tuple[int, str]:
     """Fork the broker (before any thread exists); return its pid and socket path."""
+    from secretguard.session import broker
+
     sock_dir = os.path.join(scratch, "broker")
     os.mkdir(sock_dir, 0o700)
     path = os.path.join(sock_dir, broker.SOCKET_NAME)
+    server = broker.listen(path)
     pid = os.fork()
     if pid == 0:
         try:
             os.setsid()  # the terminal's ^C is for the agent, not for the broker
-            broker.serve(path, wall_args, bwrap)
+            broker.serve(server, wall_args, bwrap, preload)
         finally:
             os._exit(0)
-    for _ in range(200):
-        if os.path.exists(path):
-            break
-        time.sleep(0.005)
+    server.close()
     return pid, path
 
 
@@ -75,22 +73,24 @@ def run_sealed(argv: list[str], spec: sandbox.Spec, *, redact_output: bool = Fal
         env, removed = sandbox.scrub_env(dict(os.environ), spec)
         sock = os.environ.get("SECRETGUARD_BROKER", "")
         if not (sock and os.path.exists(sock)):  # a seal inside a session uses the session's broker
-            broker_pid, sock = _start_broker(scratch, wall_args, bwrap)
+            broker_pid, sock = _start_broker(scratch, wall_args, bwrap, preload=not redact_output)
         wall_args += ["--bind", os.path.dirname(sock), os.path.dirname(sock)]
         env["SECRETGUARD_BROKER"] = sock
         env["SECRETGUARD_SESSION"] = "1"
         if announce:
             for line in confine.available():
                 sys.stderr.write(f"secretguard: warning: {line}\n")
-        _audit("session.start", argv=argv[:1], project=spec.project, allowed=list(spec.allow),
-               allowed_env=list(spec.allow_env), removed_env=removed, sealed=True)
+        if not spec.inner:  # a sealed tool command is audited by the hook that sealed it
+            _audit("session.start", argv=argv[:1], project=spec.project, allowed=list(spec.allow),
+                   allowed_env=list(spec.allow_env), removed_env=removed, sealed=True)
         code = _supervise([bwrap, *wall_args, "--", *argv], env, redact_output, spec.project, cwd_file)
-        _audit("session.end", argv=argv[:1], project=spec.project, exit_code=code)
+        if not spec.inner:
+            _audit("session.end", argv=argv[:1], project=spec.project, exit_code=code)
         return code
     finally:
         if broker_pid:
             _stop(broker_pid)
-        shutil.rmtree(scratch, ignore_errors=True)
+        sandbox.remove_scratch(scratch)
 
 
 CWD_FD = 9
@@ -120,9 +120,9 @@ def _supervise(cmd: list[str], env: dict[str, str], redact_output: bool, project
     try:
         pumps = []
         if redact_output:
-            from secretguard.scan.redact import Redactor, StreamRedactor, detector_for
+            from secretguard.scan.redact import LazyRedactor, StreamRedactor
 
-            redactor = Redactor(detector_for(project), _known_values())
+            redactor = LazyRedactor(project, _known_values)
             for src, dst in ((proc.stdout, 1), (proc.stderr, 2)):
                 t = threading.Thread(target=_pump, args=(src, dst, StreamRedactor(redactor)), daemon=True)
                 t.start()
@@ -216,3 +216,26 @@ def gate(project: str) -> None:
         sys.stderr.write(report.to_text(result) + "\n")
         raise SessionRefused("refusing to start: the workspace holds credential material or files that could "
                              "not be checked (see above)")
+
+
+def inner_main(args: list[str]) -> int:
+    """`secretguard run --inner [--project DIR] [--cwd-file FILE] -- CMD...` without click: the hook
+    seals every shell call with it, so its start-up is on the agent's critical path."""
+    options: dict[str, str] = {}
+    while args and args[0] != "--":
+        if args[0] in ("--project", "--cwd-file") and len(args) > 1:
+            options[args[0]], args = args[1], args[2:]
+        else:
+            sys.stderr.write(f"secretguard: run --inner: unexpected argument {args[0]!r}\n")
+            return FAILED
+    argv = args[1:]
+    if not argv:
+        sys.stderr.write("secretguard: run --inner: no command after --\n")
+        return FAILED
+    project = os.path.abspath(options.get("--project") or os.getcwd())
+    try:
+        spec = sandbox.Spec(project, inner=True)
+        return run_sealed(argv, spec, redact_output=True, cwd_file=options.get("--cwd-file"))
+    except SecretguardError as exc:
+        sys.stderr.write(f"secretguard: {exc}\n")
+        return FAILED

@@ -17,12 +17,8 @@ abstract sockets outside) is session.confine, applied by the launcher.
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 from secretguard.errors import SecretguardError
 from secretguard.guard import wall
@@ -31,7 +27,7 @@ HOOK_FILES = (".claude/settings.json", ".claude/settings.local.json", ".git/hook
               ".codex/hooks.json", ".codex/config.toml", ".gemini/settings.json", ".github/hooks",
               "secretguard.toml", ".secretguardignore", ".secretguard-baseline.json", ".pre-commit-config.yaml")
 README_HINT = "see the README's 'Sealed sessions' section"
-MAX_HIDE_WALK = 20000
+MAX_HIDE_WALK = 5000
 
 
 class SandboxError(SecretguardError):
@@ -43,7 +39,7 @@ class Spec:
 
     def __init__(self, project: str, *, allow: tuple[str, ...] = (), allow_env: tuple[str, ...] = (),
                  ssh_agent: bool = False, docker: bool = False, agent: str | None = None,
-                 broker_dir: str | None = None, home: str | None = None) -> None:
+                 broker_dir: str | None = None, home: str | None = None, inner: bool = False) -> None:
         self.project = os.path.realpath(project)
         self.home = os.path.realpath(home or os.path.expanduser("~"))
         self.allow = tuple(os.path.realpath(os.path.expanduser(p)) for p in allow)
@@ -51,10 +47,21 @@ class Spec:
         agent_env = wall.AGENTS.get(agent or "", {}).get("env", ())
         self.allow_env = tuple(dict.fromkeys(tuple(allow_env) + tuple(agent_env)))
         self.ssh_agent, self.docker, self.broker_dir = ssh_agent, docker, broker_dir
+        # a sealed tool command (not the agent itself) also loses the agents' own login files
+        self.inner = inner
+
+
+def which(name: str) -> str | None:
+    """shutil.which without importing shutil (and bz2, lzma): this runs before every sealed command."""
+    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(directory or ".", name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
 
 
 def bwrap_path() -> str:
-    found = shutil.which("bwrap")
+    found = which("bwrap")
     if not found:
         raise SandboxError(f"cannot seal the session: bubblewrap (bwrap) is not installed "
                            f"(apt-get install bubblewrap; {README_HINT})")
@@ -62,7 +69,32 @@ def bwrap_path() -> str:
 
 
 def check_works(bwrap: str) -> None:
-    """bwrap exists but may not start here (no user namespaces in a locked-down container)."""
+    """bwrap exists but may not start here (no user namespaces in a locked-down container).
+    A success is remembered for a while in the cache dir: sealed commands skip the probe."""
+    import time
+
+    from secretguard.paths import cache_dir
+
+    stamp = os.path.join(str(cache_dir()), "bwrap-works")
+    try:
+        if time.time() - os.stat(stamp).st_mtime < 600 and os.stat(stamp).st_mtime > os.stat(bwrap).st_mtime:
+            return
+    except OSError:
+        pass
+    _probe(bwrap)
+    try:
+        from secretguard.paths import ensure_private_dir
+
+        ensure_private_dir(cache_dir())
+        with open(stamp, "w", encoding="utf-8"):
+            pass
+    except OSError:
+        pass
+
+
+def _probe(bwrap: str) -> None:
+    import subprocess
+
     try:
         proc = subprocess.run([bwrap, "--ro-bind", "/", "/", "--unshare-pid", "--proc", "/proc", "--dev", "/dev",
                                "--", "/bin/true"], capture_output=True, text=True, timeout=20)
@@ -79,6 +111,11 @@ def build(spec: Spec, scratch: str) -> list[str]:
             "--unshare-cgroup-try", "--die-with-parent", "--cap-drop", "ALL"]
     args += _hide_system(spec)
     args += _home(spec, scratch)
+    if spec.inner:
+        for rel in wall.AGENT_LOGIN_FILES:
+            path = os.path.join(spec.home, rel)
+            if os.path.isfile(path):
+                args += ["--ro-bind", "/dev/null", path]
     args += ["--bind", spec.project, spec.project]
     for path in spec.allow:
         if os.path.exists(path):
@@ -129,9 +166,63 @@ def _hide_system(spec: Spec) -> list[str]:
 
 
 def _home(spec: Spec, scratch: str) -> list[str]:
+    """HOME's mounts. Computing them walks the allowed directories, so they are cached (keyed on the
+    allowed directories' mtimes, for a few minutes): a sealed shell command pays only for stats."""
+    import hashlib
+    import json
+    import time
+
+    from secretguard.paths import cache_dir, ensure_private_dir
+
+    user_allow = wall.user_allow_list()
+    # Directories change all the time (caches); the files below decide what is shown or masked by
+    # name. A credential file created elsewhere in an allowed dir is masked within CACHE_SECONDS.
+    stamps = []
+    watched = (wall.PUBLIC_FILES + wall.SCANNED_FILES + wall.TOKEN_FILES + (wall.SANITISED_GITCONFIG,))
+    for path in [os.path.join(spec.home, p) for p in watched]:
+        try:
+            st = os.stat(path)
+            stamps.append([path, st.st_mtime_ns, st.st_ino])
+        except OSError:
+            stamps.append([path, None, None])
+    key = hashlib.sha256(json.dumps([spec.home, user_allow, CACHE_VERSION]).encode()).hexdigest()[:24]
+    cache = os.path.join(str(cache_dir()), f"wall-{key}.json")
+    gitconfig = os.path.join(spec.home, wall.SANITISED_GITCONFIG)
+    clean = os.path.join(scratch, "gitconfig")
+    try:
+        with open(cache, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        if doc["stamps"] == stamps and time.time() - doc["created"] < CACHE_SECONDS:
+            return _with_gitconfig(doc["args"], gitconfig, clean)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    args = _home_uncached(spec, user_allow)
+    try:
+        ensure_private_dir(cache_dir())
+        tmp = f"{cache}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8", opener=lambda p, f: os.open(p, f, 0o600)) as fh:
+            json.dump({"stamps": stamps, "created": time.time(), "args": args}, fh)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # computed again next time
+    return _with_gitconfig(args, gitconfig, clean)
+
+
+CACHE_VERSION = 1
+CACHE_SECONDS = 300
+
+
+def _with_gitconfig(args: list[str], gitconfig: str, clean: str) -> list[str]:
+    if not os.path.isfile(gitconfig):
+        return args
+    with open(clean, "w", encoding="utf-8") as fh:
+        fh.write(sanitise_gitconfig(gitconfig))
+    return args + ["--ro-bind", clean, gitconfig]
+
+
+def _home_uncached(spec: Spec, user_allow: tuple[str, ...]) -> list[str]:
     home = spec.home
     args = ["--tmpfs", home]
-    user_allow = wall.user_allow_list()
     for rel in wall.home_allowed(user_allow):
         path = rel if os.path.isabs(rel) else os.path.join(home, rel)
         if os.path.lexists(path):
@@ -140,6 +231,8 @@ def _home(spec: Spec, scratch: str) -> list[str]:
         path = os.path.join(home, rel)
         if os.path.isfile(path):
             args += ["--ro-bind", path, path]
+    import glob
+
     for pattern in wall.PUBLIC_GLOBS:
         for path in sorted(glob.glob(os.path.join(home, pattern))):
             if os.path.isfile(path):
@@ -148,12 +241,6 @@ def _home(spec: Spec, scratch: str) -> list[str]:
         path = os.path.join(home, rel)
         if os.path.isfile(path) and not _holds_secret(path):
             args += ["--ro-bind", path, path]
-    gitconfig = os.path.join(home, wall.SANITISED_GITCONFIG)
-    if os.path.isfile(gitconfig):
-        clean = os.path.join(scratch, "gitconfig")
-        with open(clean, "w", encoding="utf-8") as fh:
-            fh.write(sanitise_gitconfig(gitconfig))
-        args += ["--ro-bind", clean, gitconfig]
     args += _mask_credential_files(spec, [os.path.join(home, r) for r in wall.home_allowed(user_allow)])
     return args
 
@@ -170,36 +257,45 @@ def _holds_secret(path: str) -> bool:
 
 
 def _mask_credential_files(spec: Spec, roots: list[str]) -> list[str]:
-    """Credential files by name (the file-rule catalogue) inside allowed HOME dirs: /dev/null over them."""
+    """Credential files inside allowed HOME dirs, masked with /dev/null: the known places tools keep
+    tokens, and whatever the file-rule catalogue names in the top levels of each allowed dir
+    (package stores and toolchain trees below that hold code, not credentials)."""
     from secretguard.guard.paths import Judge
 
     judge = Judge(spec.home, home=spec.home)
-    args: list[str] = []
+    found = [os.path.join(spec.home, rel) for rel in wall.TOKEN_FILES if os.path.isfile(os.path.join(spec.home, rel))]
     seen = 0
-    skip = {"node_modules", "registry", "git", "pip", "uv", "wheels", "__pycache__", "toolchains", "versions",
-            "pkgs", "site-packages"}
     for root in roots:
-        if not os.path.isdir(root) or os.path.islink(root):
+        if os.path.islink(root) or not os.path.isdir(root):
             if os.path.isfile(root) and judge.secret_name(root):
-                args += ["--ro-bind", "/dev/null", root]
+                found.append(root)
             continue
+        base_depth = root.rstrip("/").count("/")
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d not in skip]
+            if dirpath.count("/") - base_depth >= MASK_DEPTH:
+                dirnames[:] = []
+            else:
+                dirnames[:] = [d for d in dirnames if d not in MASK_SKIP]
             for name in filenames:
                 seen += 1
                 if seen > MAX_HIDE_WALK:
-                    return args
+                    break
                 path = os.path.join(dirpath, name)
-                if judge.secret_name(path) and os.path.isfile(path):
-                    args += ["--ro-bind", "/dev/null", path]
-    return args
+                if judge.secret_name(path):
+                    found.append(path)
+    return [a for path in sorted(set(found)) if os.path.isfile(path) for a in ("--ro-bind", "/dev/null", path)]
+
+
+MASK_DEPTH = 3
+MASK_SKIP = frozenset({"node_modules", "registry", "git", "pip", "uv", "wheels", "__pycache__", "toolchains",
+                       "versions", "pkgs", "site-packages", "_cacache", "objects", "lib", "share", "include"})
 
 
 def _read_only_inside(spec: Spec) -> list[str]:
     """secretguard's installation and the project's hook settings: visible, never writable."""
     args = []
     install = {os.path.realpath(sys.prefix), os.path.dirname(os.path.dirname(os.path.realpath(__file__)))}
-    exe = shutil.which("secretguard")
+    exe = which("secretguard")
     if exe:
         install.add(os.path.dirname(os.path.realpath(exe)))
     for path in sorted(install):
@@ -254,7 +350,7 @@ def sanitise_gitconfig(path: str) -> str:
 
 def scrub_env(env: dict[str, str], spec: Spec, rules_root: str | None = None) -> tuple[dict[str, str], list[str]]:
     """(the session's environment, the names removed). Never returns a removed value."""
-    from secretguard.vault.child import is_ambient_credential
+    from secretguard.vault.ambient import is_ambient_credential
 
     drop = {"SSH_AUTH_SOCK", "DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL", "SSH_AGENT_PID",
             "GPG_AGENT_INFO", "KRB5CCNAME", "DOCKER_HOST"}
@@ -276,7 +372,33 @@ def scrub_env(env: dict[str, str], spec: Spec, rules_root: str | None = None) ->
 
 
 def _flagged_by_rules(env: dict[str, str], root: str) -> set[str]:
-    """Names whose value a content rule flags, whatever the name says."""
+    """Names whose value a content rule flags, whatever the name says. The answer is cached under
+    an HMAC of the whole environment (the agent's environment rarely changes between commands)."""
+    import hashlib
+    import hmac
+    import json
+
+    from secretguard.paths import cache_dir, ensure_private_dir, user_key
+
+    digest = hmac.new(user_key(), json.dumps(sorted(env.items())).encode("utf-8", "surrogateescape"),
+                      hashlib.sha256).hexdigest()[:32]
+    cache = os.path.join(str(cache_dir()), f"env-{digest}.json")
+    try:
+        with open(cache, encoding="utf-8") as fh:
+            return set(json.load(fh))
+    except (OSError, ValueError):
+        pass
+    flagged = _flag_values(env, root)
+    try:
+        ensure_private_dir(cache_dir())
+        with open(cache, "w", encoding="utf-8", opener=lambda p, f: os.open(p, f, 0o600)) as fh:
+            json.dump(sorted(flagged), fh)
+    except OSError:
+        pass
+    return flagged
+
+
+def _flag_values(env: dict[str, str], root: str) -> set[str]:
     from secretguard.scan.redact import detector_for
 
     detector = detector_for(root)
@@ -296,4 +418,29 @@ def _flagged_by_rules(env: dict[str, str], root: str) -> set[str]:
 
 
 def scratch_dir() -> str:
-    return tempfile.mkdtemp(prefix="secretguard-session-")
+    """A private directory for the files a session needs (tempfile.mkdtemp without its imports)."""
+    # /tmp first: the broker's socket path must stay under the 108 bytes of a unix socket address,
+    # and agents set long TMPDIRs of their own
+    base = "/tmp" if os.access("/tmp", os.W_OK) else (os.environ.get("TMPDIR") or "/tmp")
+    for _ in range(100):
+        path = os.path.join(base, f"secretguard-session-{os.urandom(6).hex()}")
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+    raise SandboxError(f"cannot create a private directory in {base}")
+
+
+def remove_scratch(path: str) -> None:
+    for dirpath, dirnames, filenames in os.walk(path, topdown=False):
+        for name in filenames + dirnames:
+            full = os.path.join(dirpath, name)
+            try:
+                os.rmdir(full) if name in dirnames and not os.path.islink(full) else os.unlink(full)
+            except OSError:
+                pass
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass

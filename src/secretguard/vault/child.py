@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from types import FrameType, TracebackType
 
 from secretguard.errors import SecretguardError
+from secretguard.vault.ambient import AMBIENT_CREDENTIALS, is_ambient_credential  # noqa: F401
 from secretguard.vault.masking import Masker
 from secretguard.vault.profiles import Profile
 
@@ -34,24 +35,6 @@ class ExecError(SecretguardError):
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 _SI_KERNEL = 0x80  # Linux si_code of signals the kernel sends, e.g. ^C from the terminal to its group
-
-# Credentials commonly lying in a developer's environment: the child does not inherit them.
-AMBIENT_CREDENTIALS = frozenset({
-    "VAULT_TOKEN", "BAO_TOKEN", "VAULT_ROLE_ID", "VAULT_SECRET_ID", "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_PROFILE",
-    "GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_OAUTH_ACCESS_TOKEN", "CLOUDSDK_AUTH_ACCESS_TOKEN",
-    "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_SECRET", "GITHUB_TOKEN", "GH_TOKEN",
-    "GITLAB_TOKEN", "CI_JOB_TOKEN", "NPM_TOKEN", "NODE_AUTH_TOKEN", "TWINE_PASSWORD", "PGPASSWORD",
-    "MYSQL_PWD", "DOCKER_AUTH_CONFIG", "KUBECONFIG", "DATABASE_URL",
-})
-_CREDENTIAL_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL")
-
-
-def is_ambient_credential(name: str) -> bool:
-    upper = name.upper()
-    return upper in AMBIENT_CREDENTIALS or bool(_CREDENTIAL_NAME.search(upper))
-
 
 def build_env(base: Mapping[str, str], profile: Profile, secrets: Mapping[str, str]) -> dict[str, str]:
     """The child's environment: inherited minus ambient credentials (or only the allowlist), plus secrets."""
