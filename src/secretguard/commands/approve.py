@@ -44,8 +44,12 @@ def approve(name: str, revoke: bool) -> int:
         removed = approval.revoke(profile, root)
         click.echo(f"approval of {name!r} withdrawn" if removed else f"{name!r} was not approved")
         return 0
-    if not os.isatty(0):
-        click.echo("secretguard: refused: approve needs a human at a terminal (stdin is not a terminal)", err=True)
+    from secretguard.vault.human import refusal
+
+    why = refusal()
+    if why:
+        click.echo(f"secretguard: refused: {why}", err=True)
+        audit.record("approve", repo=root, profile=name, outcome="refused", reason=why, project=str(root))
         return 1
     fingerprint = approval.fingerprint(profile, root)
     click.echo("\n".join(_describe(profile, fingerprint)))

@@ -166,10 +166,10 @@ def _exec(conn: socket.socket, reader: Reader, request: dict, wall_args: list[st
     cwd = request.get("cwd")
     if isinstance(cwd, str) and os.path.isdir(cwd):
         os.chdir(cwd)
+    # the child starts from the caller's environment; Vault's address and the keyring's bus are ours
     env = request.get("env")
-    if isinstance(env, dict):
-        os.environ.clear()
-        os.environ.update({k: v for k, v in env.items() if isinstance(k, str) and isinstance(v, str)})
+    child_env = {k: v for k, v in env.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(env, dict) else {}
 
     def signals() -> None:  # the client forwards what it receives; SignalRelay passes it on
         try:
@@ -191,7 +191,7 @@ def _exec(conn: socket.socket, reader: Reader, request: dict, wall_args: list[st
         return [bwrap, *wall_args, "--chdir", os.getcwd(), "--", *argv]
 
     argv = [a for a in request.get("argv") or [] if isinstance(a, str)]
-    code = run_exec(argv, request.get("profile"), request.get("mask"), False, wrap=wrap)
+    code = run_exec(argv, request.get("profile"), request.get("mask"), False, wrap=wrap, child_env=child_env)
     sys.stdout.flush()
     sys.stderr.flush()
     send(conn, {"exit": code})

@@ -294,7 +294,9 @@ MASK_SKIP = frozenset({"node_modules", "registry", "git", "pip", "uv", "wheels",
 def _read_only_inside(spec: Spec) -> list[str]:
     """secretguard's installation and the project's hook settings: visible, never writable."""
     args = []
-    install = {os.path.realpath(sys.prefix), os.path.dirname(os.path.dirname(os.path.realpath(__file__)))}
+    # the venv, the interpreter it was made from (pyenv keeps it under HOME), the package itself
+    install = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
+               os.path.dirname(os.path.dirname(os.path.realpath(__file__)))}
     exe = which("secretguard")
     if exe:
         install.add(os.path.dirname(os.path.realpath(exe)))

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from secretguard.errors import SecretguardError
 
@@ -77,9 +77,11 @@ def _mask_plan(profile_mask: bool, mask: bool | None) -> tuple[bool, bool]:
 
 
 def run_exec(argv: list[str], profile_name: str | None, mask: bool | None, token_from_env: bool,
-             wrap: Callable[[list[str]], list[str]] | None = None) -> int:
+             wrap: Callable[[list[str]], list[str]] | None = None, child_env: dict[str, str] | None = None) -> int:
     """The whole run; returns the exit code. Prints only the one-line refusals and warnings.
-    `wrap` turns the command line into the one actually started (the broker's sandbox)."""
+    `wrap` turns the command line into the one actually started (the broker's sandbox);
+    `child_env` is the environment the child starts from (the caller's, when it is not ours)."""
+    base = os.environ if child_env is None else child_env
     from secretguard.vault import approval
     from secretguard.vault import child as execute
     from secretguard.vault import profiles
@@ -89,7 +91,7 @@ def run_exec(argv: list[str], profile_name: str | None, mask: bool | None, token
     try:
         profile = profiles.select_profile(profiles.load_profiles(root), argv, profile_name)
         mask_out, mask_err = _mask_plan(profile.mask, mask)
-        base_env = execute.build_env(os.environ, profile, {})
+        base_env = execute.build_env(base, profile, {})
         execute.resolve_command(argv[0], base_env)
         from secretguard.vault import client as vault
 
@@ -102,7 +104,7 @@ def run_exec(argv: list[str], profile_name: str | None, mask: bool | None, token
     except SecretguardError as exc:
         _refused(profile, argv, str(exc))
         return FAILED
-    return _run_with_token(profile, argv, settings, login_token, fingerprint.digest, mask_out, mask_err, wrap)
+    return _run_with_token(profile, argv, settings, login_token, fingerprint.digest, mask_out, mask_err, wrap, base)
 
 
 def _refused(profile: Profile | None, argv: list[str], reason: str) -> None:
@@ -114,7 +116,8 @@ def _refused(profile: Profile | None, argv: list[str], reason: str) -> None:
 
 
 def _run_with_token(profile: Profile, argv: list[str], settings: VaultSettings, login_token: str, digest: str,
-                    mask_out: bool, mask_err: bool, wrap: Callable[[list[str]], list[str]] | None) -> int:
+                    mask_out: bool, mask_err: bool, wrap: Callable[[list[str]], list[str]] | None,
+                    base: Mapping[str, str]) -> int:
     import requests
 
     from secretguard import __version__
@@ -147,7 +150,7 @@ def _run_with_token(profile: Profile, argv: list[str], settings: VaultSettings, 
                 code = 128 + relay.stop_signal
                 _say(f"stopped by signal {relay.stop_signal} before the command started")
             else:
-                env = execute.build_env(os.environ, profile, read.values)
+                env = execute.build_env(base, profile, read.values)
                 code = execute.run_child(wrap(argv) if wrap else argv, env, relay, mask_values=values,
                                          mask_stdout=mask_out, mask_stderr=mask_err)
         except execute.ExecError as exc:
