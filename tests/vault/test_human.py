@@ -18,13 +18,19 @@ def _project(tmp_path: Path) -> Path:
 
 
 def test_approve_started_by_an_agent_is_refused_even_on_a_pty(tmp_path: Path) -> None:
-    """An agent's tool call gives approve a terminal (script(1)); its ancestry still names the agent."""
-    project = _project(tmp_path)
-    # `script` runs under the name of an agent CLI (as Claude Code's native binary is named `claude`)
+    """A tool call of an agent that hands approve a terminal: its ancestry still names the agent (a
+    shell run under the name `claude`, as Claude Code's native binary is named)."""
+    shell = f"{sys.executable} -m secretguard approve app"
+    code, out = run_in_pty(["bash", "-c", f'exec -a claude bash -c "{shell}"'], b"y\n", env=dict(os.environ),
+                           cwd=str(_project(tmp_path)))
+    assert code == 1 and "started by a coding agent" in out
+
+
+def test_approve_on_a_pseudo_terminal_nested_in_another_is_refused(tmp_path: Path) -> None:
+    """`script` (or socat, expect) gives approve a fresh terminal under the one it runs on."""
     script = ["script", "-qec", f"{sys.executable} -m secretguard approve app", "/dev/null"]
-    code, out = run_in_pty(["bash", "-c", 'exec -a claude "$0" "$@"', *script], b"y\n", env=dict(os.environ),
-                           cwd=str(project))
-    assert code != 0 and "refused" in out and "approved" not in out.replace("not approved", "")
+    code, out = run_in_pty(script, b"y\n", env=dict(os.environ), cwd=str(_project(tmp_path)))
+    assert code == 1 and "pseudo-terminal made under your terminal" in out
 
 
 def test_approve_inside_a_sealed_session_is_refused(tmp_path: Path) -> None:
