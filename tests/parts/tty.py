@@ -8,11 +8,20 @@ import subprocess
 import time
 
 
-def run_in_pty(args: list[str], answer: bytes, env: dict[str, str], cwd: str, timeout: float = 60) -> tuple[int, str]:
-    """Start `args` on a fresh pty, write `answer` once it prompts, return (exit code, what it printed)."""
+def _take_terminal() -> None:
+    import fcntl
+    import termios
+
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def run_in_pty(args: list[str], answer: bytes, env: dict[str, str], cwd: str, timeout: float = 60,
+               controlling: bool = False) -> tuple[int, str]:
+    """Start `args` on a fresh pty, write `answer` once it prompts, return (exit code, what it printed).
+    controlling: the pty becomes the process's controlling terminal, as a login shell's is."""
     master, slave = os.openpty()
     proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd, close_fds=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_take_terminal if controlling else None)
     os.close(slave)
     out = b""
     sent = False

@@ -20,7 +20,7 @@ def _project(tmp_path: Path) -> Path:
 def test_approve_started_by_an_agent_is_refused_even_on_a_pty(tmp_path: Path) -> None:
     """A tool call of an agent that hands approve a terminal: its ancestry still names the agent (a
     shell run under the name `claude`, as Claude Code's native binary is named)."""
-    shell = f"{sys.executable} -m secretguard approve app"
+    shell = f"{sys.executable} -m secretguard approve app; exit \\$?"
     code, out = run_in_pty(["bash", "-c", f'exec -a claude bash -c "{shell}"'], b"y\n", env=dict(os.environ),
                            cwd=str(_project(tmp_path)))
     assert code == 1 and "started by a coding agent" in out
@@ -29,7 +29,7 @@ def test_approve_started_by_an_agent_is_refused_even_on_a_pty(tmp_path: Path) ->
 def test_approve_on_a_pseudo_terminal_nested_in_another_is_refused(tmp_path: Path) -> None:
     """`script` (or socat, expect) gives approve a fresh terminal under the one it runs on."""
     script = ["script", "-qec", f"{sys.executable} -m secretguard approve app", "/dev/null"]
-    code, out = run_in_pty(script, b"y\n", env=dict(os.environ), cwd=str(_project(tmp_path)))
+    code, out = run_in_pty(script, b"y\n", env=dict(os.environ), cwd=str(_project(tmp_path)), controlling=True)
     assert code == 1 and "pseudo-terminal made under your terminal" in out
 
 
