@@ -132,3 +132,19 @@ def answer(event: Event) -> dict | None:
         return {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": d.decision,
                                        "permissionDecisionReason": d.reason}}
     return None  # other events: nothing to say
+
+
+def probe(project: str, target: str) -> dict:
+    """A PreToolUse payload as Claude Code sends it, reading `target` (for doctor)."""
+    return {"session_id": "secretguard-doctor", "transcript_path": os.path.join(project, "t.jsonl"), "cwd": project,
+            "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Read",
+            "tool_input": {"file_path": target}}
+
+
+def decision_of(returncode: int, stdout: str) -> str:
+    if returncode == 2:
+        return "deny"
+    if returncode != 0:
+        return f"error (exit {returncode}: lets the call through)"
+    doc = json.loads(stdout or "{}")
+    return ((doc.get("hookSpecificOutput") or {}).get("permissionDecision")) or "allow"
