@@ -31,6 +31,8 @@ from secretguard.guard.events import AFTER_TOOL, BEFORE_TOOL, FIND, MCP, OTHER_E
 PASCAL = {"SessionStart": SESSION_START, "UserPromptSubmit": PROMPT, "PreToolUse": BEFORE_TOOL,
           "PostToolUse": AFTER_TOOL}
 # Copilot's tool names (and the Claude names PascalCase payloads use) -> kind
+CAMEL = {SESSION_START: "sessionStart", PROMPT: "userPromptSubmitted", BEFORE_TOOL: "preToolUse",
+         AFTER_TOOL: "postToolUse", OTHER_EVENT: "other"}
 SHELL_TOOLS = {"bash", "powershell", "Bash"}
 READ_TOOLS = {"view", "Read"}
 WRITE_TOOLS = {"create", "edit", "str_replace_editor", "apply_patch", "Write", "Edit"}
@@ -64,7 +66,7 @@ def event_kind(doc: dict) -> str:
 def parse(doc: dict) -> Event:
     kind = event_kind(doc)
     cwd = common.text(doc, "cwd")
-    event = Event("copilot", kind, str(doc.get("hook_event_name") or kind), cwd, None,
+    event = Event("copilot", kind, str(doc.get("hook_event_name") or CAMEL[kind]), cwd, None,
                   str(doc.get("sessionId") or doc.get("session_id") or ""))
     if kind == BEFORE_TOOL:
         tool = common.text(doc, "toolName", "tool_name")
