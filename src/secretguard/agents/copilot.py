@@ -74,6 +74,10 @@ def parse(doc: dict) -> Event:
             raise EventError("preToolUse event without toolName")
         raw = doc.get("toolArgs", doc.get("tool_input"))
         event.tool = tool_call(tool, common.object_arg({} if raw is None else raw, "toolArgs"))
+        if event.tool.kind == WRITE and event.tool.path is None:  # apply_patch: one write per file
+            from secretguard.agents.codex import patch_calls
+
+            event.tool.input = {"calls": patch_calls(common.text(event.tool.input, "input", "patch", "command") or "")}
     elif kind == PROMPT:
         event.prompt = common.text(doc, "prompt")
     return event
@@ -90,6 +94,8 @@ def tool_call(tool: str, args: dict) -> ToolCall:
         if path is None:
             raise EventError(f"{tool} toolArgs without a path")
         return ToolCall(tool, READ, path=path)
+    if tool in ("apply_patch",) and path is None:
+        return ToolCall(tool, WRITE, input=args)
     if tool in WRITE_TOOLS and path is not None:
         new = [v for k in ("file_text", "new_str", "content", "new_string") if isinstance(v := args.get(k), str)]
         old = [v for k in ("old_str", "old_string") if isinstance(v := args.get(k), str)]
@@ -111,7 +117,7 @@ def answer(event: Event) -> common.Answer:
         decide.prompt(event)  # audited; Copilot drops a command hook's answer to a prompt
         return None, 0
     if event.kind == BEFORE_TOOL:
-        d = decide.before_tool(event)
+        d = common.judge_calls(event, event.tool.input.get("calls") or [event.tool])
         if d.decision == "allow":
             return None, 0
         return {"permissionDecision": d.decision, "permissionDecisionReason": d.reason}, 0
