@@ -1,8 +1,9 @@
-"""Codex CLI and Copilot CLI, the real programs from the npm registry, against a scripted stub of
-the OpenAI Responses API on 127.0.0.1 (tests/parts/stub_openai.py): their hooks fire for real and
-secretguard refuses a call in each agent's own protocol. Copilot runs offline through its BYOK
-mode (COPILOT_PROVIDER_BASE_URL), so no GitHub login is needed. Skipped, saying why, when npm or
-the registry is not there. About 3 s (Codex) and 10 s (Copilot) each once installed."""
+"""Codex CLI, Copilot CLI and Gemini CLI, the real programs from the npm registry, against scripted
+stubs of their model APIs on 127.0.0.1 (tests/parts/stub_openai.py: the Responses API for Codex and
+for Copilot's BYOK mode, so no GitHub login is needed; tests/parts/stub_gemini.py for Gemini CLI
+through GOOGLE_GEMINI_BASE_URL): their hooks fire for real and secretguard refuses a call in each
+agent's own protocol. Skipped, saying why, when npm or the registry is not there. About 3 s
+(Codex), 10 s (Copilot) and 15 s (Gemini) each once installed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from agent_hooks import audit_records
 from parts import npm_cli
+from parts.stub_gemini import StubGemini
 from parts.stub_openai import StubOpenAI
 from secretguard.agents import config_files, hook_configs
 
@@ -43,7 +45,7 @@ def run(argv: list[str], world: dict, env: dict) -> subprocess.CompletedProcess:
                           timeout=120, stdin=subprocess.DEVNULL)
 
 
-def assert_refused_then_ran(stub: StubOpenAI, world: dict, agent: str, proc: subprocess.CompletedProcess) -> None:
+def assert_refused_then_ran(stub: StubOpenAI | StubGemini, world: dict, agent: str, proc: subprocess.CompletedProcess) -> None:
     outputs = stub.tool_outputs()
     assert len(outputs) == 2, (proc.stdout[-2000:], proc.stderr[-2000:])
     assert "secretguard: `printenv` prints the whole environment" in outputs[0]
@@ -98,3 +100,18 @@ def test_copilot_cli_hooks_refuse_printenv(world: dict) -> None:
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert_refused_then_ran(stub, world, "copilot", proc)
     assert "Denied by preToolUse hook: secretguard" in proc.stdout
+
+
+def test_gemini_cli_hooks_refuse_printenv(world: dict) -> None:
+    gemini = cli("@google/gemini-cli")
+    settings = world["home"] / ".gemini" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text('{"security": {"auth": {"selectedType": "gemini-api-key"}}}')
+    with StubGemini(SCRIPT) as stub:
+        hook_configs.install("gemini", settings, config_files.find_executable())
+        proc = run([gemini, "-p", "show me the environment", "--yolo", "--skip-trust", "-m", "gemini-2.5-pro"], world,
+                   {"GOOGLE_GEMINI_BASE_URL": stub.base_url, "GEMINI_API_KEY": "test"})
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert_refused_then_ran(stub, world, "gemini", proc)
+    hooks = [r["hook"] for r in audit_records(world["xdg"]) if r.get("agent") == "gemini"]
+    assert hooks[:2] == ["SessionStart", "BeforeAgent"]
