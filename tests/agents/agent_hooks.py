@@ -36,6 +36,14 @@ def plant_env(project: Path) -> str:
     return value
 
 
+def hook_fixture(agent: str):
+    """A `hook` fixture for one agent: run(doc) through `secretguard hook AGENT` in the project."""
+    @pytest.fixture
+    def hook(sg, project: Path):
+        return hook_runner(sg, project, agent)
+    return hook
+
+
 def hook_runner(sg, project: Path, agent: str, env: dict | None = None):
     """run(doc or raw text) -> (process, parsed stdout or None)."""
     def run(doc, extra_env: dict | None = None):

@@ -6,13 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from agent_hooks import HOSTILE_SHELL, hook_runner, payload, plant_env, project  # noqa: F401
+from agent_hooks import HOSTILE_SHELL, hook_fixture, payload, plant_env, project  # noqa: F401
 from secretguard.agents.codex import decision_of
 
-
-@pytest.fixture
-def hook(sg, project: Path):
-    return hook_runner(sg, project, "codex")
+hook = hook_fixture("codex")
 
 
 def test_session_start_and_prompt(hook, project: Path) -> None:

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from agent_hooks import HOSTILE_SHELL, audit_records, hook_runner, payload, plant_env, project  # noqa: F401
+from agent_hooks import HOSTILE_SHELL, audit_records, hook_fixture, payload, plant_env, project  # noqa: F401
 from secretguard.agents.copilot import decision_of
 
-
-@pytest.fixture
-def hook(sg, project: Path):
-    return hook_runner(sg, project, "copilot")
+hook = hook_fixture("copilot")
 
 
 def test_session_start_adds_context(hook, project: Path) -> None:

@@ -6,13 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from agent_hooks import HOSTILE_SHELL, audit_records, hook_runner, payload, plant_env, project  # noqa: F401
+from agent_hooks import HOSTILE_SHELL, audit_records, hook_fixture, payload, plant_env, project  # noqa: F401
 from planted import github_token
 
-
-@pytest.fixture
-def hook(sg, project: Path):
-    return hook_runner(sg, project, "cursor")
+hook = hook_fixture("cursor")
 
 
 def test_session_start_and_prompt(hook, project: Path) -> None:

@@ -6,12 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from agent_hooks import HOSTILE_SHELL, hook_runner, payload, plant_env, project  # noqa: F401
+from agent_hooks import HOSTILE_SHELL, hook_fixture, payload, plant_env, project  # noqa: F401
 
-
-@pytest.fixture
-def hook(sg, project: Path):
-    return hook_runner(sg, project, "gemini")
+hook = hook_fixture("gemini")
 
 
 def test_session_start_and_prompt(hook, project: Path) -> None:

@@ -10,65 +10,31 @@ number of function responses already in the request. Every request is kept (`req
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .stub_server import StubServer, send_json, start_stream
 
 USAGE = {"promptTokenCount": 10, "candidatesTokenCount": 5, "totalTokenCount": 15}
+SIDE_ANSWER = '{"next_speaker": "user", "reasoning": "done", "model_choice": "pro"}'
 
 
-class StubGemini:
+class StubGemini(StubServer):
     def __init__(self, commands: list[str], final_text: str = "All done.") -> None:
+        super().__init__()
         self.commands, self.final_text = commands, final_text
-        self.requests: list[dict] = []
-        self._server: ThreadingHTTPServer | None = None
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.origin
 
-    def __enter__(self) -> "StubGemini":
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                self._json({"models": [{"name": "models/gemini-2.5-pro"}]})
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-                stub.requests.append({"path": self.path, "body": body})
-                if ":countTokens" in self.path:
-                    self._json({"totalTokens": 10})
-                elif ":streamGenerateContent" in self.path:
-                    data = json.dumps(stub.reply(body))
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream")
-                    self.end_headers()
-                    self.wfile.write(f"data: {data}\r\n\r\n".encode())
-                else:  # side requests (routing, next speaker): a short JSON answer
-                    self._json({"candidates": [{"content": {"role": "model", "parts": [{"text": '{"next_speaker": '
-                               '"user", "reasoning": "done", "model_choice": "pro"}'}]}, "finishReason": "STOP"}],
-                                "usageMetadata": USAGE})
-
-            def _json(self, doc: dict) -> None:
-                data = json.dumps(doc).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+    def answer(self, handler, path: str, body: dict) -> None:
+        if ":countTokens" in path:
+            send_json(handler, {"totalTokens": 10})
+        elif ":streamGenerateContent" in path:
+            start_stream(handler)
+            handler.wfile.write(f"data: {json.dumps(self.reply(body))}\r\n\r\n".encode())
+        else:  # side requests (routing, next speaker): a short JSON answer
+            send_json(handler, {"candidates": [{"content": {"role": "model", "parts": [{"text": SIDE_ANSWER}]},
+                                                "finishReason": "STOP"}], "usageMetadata": USAGE})
 
     def reply(self, body: dict) -> dict:
         done = len(self._responses(body))

@@ -8,83 +8,46 @@ is kept (`requests`) so a test can read what the agent sent back: a refused call
 
     with StubOpenAI(["cat .env"]) as stub: ...  stub.base_url, stub.requests
 
-Stdlib only; a free port; the server thread stops with the context.
+Stdlib only; a free port; the server thread stops with the context (stub_server.py).
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .stub_server import StubServer, send_json, start_stream
 
 
-class StubOpenAI:
+class StubOpenAI(StubServer):
     def __init__(self, commands: list[str], final_text: str = "All done.") -> None:
+        super().__init__()
         self.commands, self.final_text = commands, final_text
-        self.requests: list[dict] = []
-        self._server: ThreadingHTTPServer | None = None
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return f"{self.origin}/v1"
 
-    def __enter__(self) -> "StubOpenAI":
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # quiet
-                pass
-
-            def do_GET(self) -> None:  # /v1/models and the like
-                self._send_json({"object": "list", "data": [{"id": "gpt-5", "object": "model"}]})
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-                stub.requests.append({"path": self.path, "body": body})
-                if not self.path.rstrip("/").endswith("/responses"):
-                    self._send_json({})
-                    return
-                self._stream(stub.reply(body))
-
-            def _send_json(self, doc: dict) -> None:
-                data = json.dumps(doc).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _stream(self, item: dict) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Cache-Control", "no-cache")
-                self.end_headers()
-                rid = f"resp_{len(stub.requests)}"
-                response = {"id": rid, "object": "response", "status": "in_progress", "output": []}
-                events = [("response.created", {"response": response}),
-                          ("response.output_item.added", {"output_index": 0, "item": item}),
-                          ("response.output_item.done", {"output_index": 0, "item": item}),
-                          ("response.completed", {"response": {**response, "status": "completed", "output": [item],
-                                                               "usage": {"input_tokens": 10, "output_tokens": 5,
-                                                                         "total_tokens": 15}}})]
-                if item["type"] == "message":
-                    text = item["content"][0]["text"]
-                    events.insert(2, ("response.output_text.delta",
-                                      {"item_id": item["id"], "output_index": 0, "content_index": 0, "delta": text}))
-                for seq, (name, data) in enumerate(events):
-                    self.wfile.write(f"event: {name}\ndata: {json.dumps({'type': name, 'sequence_number': seq, **data})}"
-                                     f"\n\n".encode())
-                self.wfile.flush()
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+    def answer(self, handler, path: str, body: dict) -> None:
+        if not path.rstrip("/").endswith("/responses"):
+            send_json(handler, {})
+            return
+        item = self.reply(body)
+        start_stream(handler)
+        rid = f"resp_{len(self.requests)}"
+        response = {"id": rid, "object": "response", "status": "in_progress", "output": []}
+        events = [("response.created", {"response": response}),
+                  ("response.output_item.added", {"output_index": 0, "item": item}),
+                  ("response.output_item.done", {"output_index": 0, "item": item}),
+                  ("response.completed", {"response": {**response, "status": "completed", "output": [item],
+                                                       "usage": {"input_tokens": 10, "output_tokens": 5,
+                                                                 "total_tokens": 15}}})]
+        if item["type"] == "message":
+            events.insert(2, ("response.output_text.delta", {"item_id": item["id"], "output_index": 0,
+                                                             "content_index": 0, "delta": item["content"][0]["text"]}))
+        for seq, (name, data) in enumerate(events):
+            handler.wfile.write(f"event: {name}\ndata: {json.dumps({'type': name, 'sequence_number': seq, **data})}"
+                                f"\n\n".encode())
+        handler.wfile.flush()
 
     def reply(self, body: dict) -> dict:
         """The next scripted item: a shell call in the request's own tool shape, or the final text."""

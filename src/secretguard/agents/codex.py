@@ -96,11 +96,7 @@ def answer(event: Event, doc: dict) -> common.Answer:
     from secretguard.guard import decide
 
     if event.kind == SESSION_START:
-        note = decide.session_start(event)
-        out: dict = {"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": note.text}}
-        if note.dirty:
-            out["systemMessage"] = note.text
-        return out, 0
+        return common.session_context(event), 0
     if event.kind == PROMPT:
         d = decide.prompt(event)
         return ({"decision": "block", "reason": d.reason} if d.decision != "allow" else None), 0
@@ -121,11 +117,4 @@ def probe(project: str, target: str) -> dict:
 
 
 def decision_of(returncode: int, stdout: str) -> str:
-    import json
-
-    if returncode == 2:
-        return "deny"
-    if returncode != 0:
-        return f"error (exit {returncode}: Codex lets the call through)"
-    doc = json.loads(stdout) if stdout.strip() else {}
-    return (doc.get("hookSpecificOutput") or {}).get("permissionDecision") or "allow"
+    return common.nested_decision(returncode, stdout, lambda doc: (doc.get("hookSpecificOutput") or {}).get("permissionDecision") == "deny")

@@ -82,3 +82,24 @@ def judge_calls(event: Event, calls: list[ToolCall]) -> Decision:
         if d.decision != "allow":
             break
     return d
+
+
+def session_context(event: Event) -> dict:
+    """SessionStart answered in Claude Code's shape, which Codex and Gemini CLI read too."""
+    from secretguard.guard import decide
+
+    note = decide.session_start(event)
+    out: dict = {"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": note.text}}
+    if note.dirty:
+        out["systemMessage"] = note.text
+    return out
+
+
+def nested_decision(returncode: int, stdout: str, blocked: Callable[[dict], bool]) -> str:
+    """What a Claude-shaped agent makes of a hook's exit and stdout (doctor's probes): exit 2
+    blocks, another failure lets the call through, else the JSON says."""
+    if returncode == 2:
+        return "deny"
+    if returncode != 0:
+        return f"error (exit {returncode}: the agent lets the call through)"
+    return "deny" if blocked(json.loads(stdout) if stdout.strip() else {}) else "allow"

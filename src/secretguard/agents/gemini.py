@@ -94,11 +94,7 @@ def answer(event: Event, doc: dict) -> common.Answer:
     from secretguard.guard import decide
 
     if event.kind == SESSION_START:
-        note = decide.session_start(event)
-        out: dict = {"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": note.text}}
-        if note.dirty:
-            out["systemMessage"] = note.text
-        return out, 0
+        return common.session_context(event), 0
     if event.kind == PROMPT:
         d = decide.prompt(event)
         return ({"decision": "deny", "reason": d.reason} if d.decision != "allow" else {}), 0
@@ -116,11 +112,4 @@ def probe(project: str, target: str) -> dict:
 
 
 def decision_of(returncode: int, stdout: str) -> str:
-    import json
-
-    if returncode == 2:
-        return "deny"
-    if returncode != 0:
-        return f"error (exit {returncode}: Gemini CLI lets the call through)"
-    doc = json.loads(stdout) if stdout.strip() else {}
-    return "deny" if doc.get("decision") in ("deny", "block") else "allow"
+    return common.nested_decision(returncode, stdout, lambda doc: doc.get("decision") in ("deny", "block"))

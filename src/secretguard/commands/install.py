@@ -50,20 +50,31 @@ def install_claude(scope: str, project_dir: Path) -> int:
     path = claude_settings.settings_path(scope, project_dir.absolute())
     executable = claude_settings.find_executable()
     changes, backup = claude_settings.install(path, executable)
+    if report_changes(path, changes, backup, "already has secretguard's hooks"):
+        click.echo(f"secretguard: the hooks run {claude_settings.hook_command(executable)}; check with "
+                   "`secretguard doctor`")
+        record("install", "claude", scope, path, changes)
+    return 0
+
+
+def report_changes(path: Path, changes: list[str], backup: Path | None, unchanged: str) -> bool:
+    """Say what changed in `path` (or that nothing did); True when something did."""
     if not changes:
-        click.echo(f"secretguard: {path} already has secretguard's hooks: nothing to change")
-        return 0
+        click.echo(f"secretguard: {path} {unchanged}: nothing to change")
+        return False
     for change in changes:
         click.echo(f"secretguard: {change}")
     click.echo(f"secretguard: wrote {path}" + (f" (previous version kept as {backup})" if backup else ""))
-    click.echo(f"secretguard: the hooks run {claude_settings.hook_command(executable)}; check with `secretguard doctor`")
+    return True
+
+
+def record(event: str, agent: str, scope: str, path: Path, changes: list[str]) -> None:
     try:
         from secretguard.audit import log as audit
 
-        audit.record("install", target="claude", scope=scope, settings=str(path), changes=changes)
-    except Exception as exc:  # noqa: BLE001 - the install itself is done; say that the record is missing
-        click.echo(f"secretguard: warning: could not record the install in the audit log: {exc}", err=True)
-    return 0
+        audit.record(event, target=agent, scope=scope, settings=str(path), changes=changes)
+    except Exception as exc:  # noqa: BLE001 - the change is made; say that the record is missing
+        click.echo(f"secretguard: warning: could not record the {event} in the audit log: {exc}", err=True)
 
 
 def _agent_command(agent: str) -> click.Command:
@@ -83,30 +94,17 @@ def _agent_command(agent: str) -> click.Command:
         path = spec.path(scope, project_dir.absolute())
         executable = config_files.find_executable()
         changes, backup = hook_configs.install(agent, path, executable)
-        if not changes:
-            click.echo(f"secretguard: {path} already has secretguard's hooks: nothing to change")
+        if not report_changes(path, changes, backup, "already has secretguard's hooks"):
             return 0
-        for change in changes:
-            click.echo(f"secretguard: {change}")
-        click.echo(f"secretguard: wrote {path}" + (f" (previous version kept as {backup})" if backup else ""))
         if agent == "codex":
             click.echo("secretguard: Codex runs a new or changed hook only once you trust it: open `/hooks` in "
                        "codex and trust secretguard's hooks (`secretguard doctor` tells when they are not)")
         click.echo("secretguard: check with `secretguard doctor`")
-        _record(agent, scope, path, changes)
+        record("install", agent, scope, path, changes)
         return 0
 
     command.help = f"Merge secretguard's {spec.title} hooks into its hooks file."
     return command
-
-
-def _record(agent: str, scope: str, path: Path, changes: list[str]) -> None:
-    try:
-        from secretguard.audit import log as audit
-
-        audit.record("install", target=agent, scope=scope, settings=str(path), changes=changes)
-    except Exception as exc:  # noqa: BLE001 - the install itself is done; say that the record is missing
-        click.echo(f"secretguard: warning: could not record the install in the audit log: {exc}", err=True)
 
 
 install_copilot = _agent_command("copilot")

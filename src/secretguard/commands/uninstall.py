@@ -19,21 +19,13 @@ AGENTS = ("claude", "copilot", "cursor", "codex", "gemini")
 def uninstall(agent: str, scope: str, project_dir: Path) -> int:
     """Remove secretguard's hooks from an agent's hook file, keeping everything else."""
     from secretguard.agents import hook_configs
+    from secretguard.commands.install import record, report_changes
 
     path = hook_configs.FILES[agent].path(scope, project_dir.absolute())
     changes, backup = hook_configs.uninstall(agent, path)
-    if not changes:
-        click.echo(f"secretguard: {path} has no secretguard hooks: nothing to change")
+    if not report_changes(path, changes, backup, "has no secretguard hooks"):
         return 0
-    for change in changes:
-        click.echo(f"secretguard: {change}")
-    click.echo(f"secretguard: wrote {path}" + (f" (previous version kept as {backup})" if backup else ""))
     if agent == "claude":
         click.echo("secretguard: the permissions.deny rules for credential files stay (remove them by hand if unwanted)")
-    try:
-        from secretguard.audit import log as audit
-
-        audit.record("uninstall", target=agent, scope=scope, settings=str(path), changes=changes)
-    except Exception as exc:  # noqa: BLE001 - the change is made; say that the record is missing
-        click.echo(f"secretguard: warning: could not record the uninstall in the audit log: {exc}", err=True)
+    record("uninstall", agent, scope, path, changes)
     return 0
