@@ -54,15 +54,21 @@ def assert_refused_then_ran(stub: StubOpenAI | StubGemini, world: dict, agent: s
     assert [r["decision"] for r in records if r.get("tool")] == ["deny", "allow"], records
 
 
+def codex_home(world: dict, stub: StubOpenAI) -> Path:
+    """CODEX_HOME with the stub as the model provider and secretguard's hooks (user level)."""
+    home = world["home"] / ".codex"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        f'model = "gpt-5-codex"\nmodel_provider = "stub"\n[model_providers.stub]\nname = "stub"\n'
+        f'base_url = "{stub.base_url}"\nwire_api = "responses"\nenv_key = "STUB_API_KEY"\n')
+    hook_configs.install("codex", home / "hooks.json", config_files.find_executable())
+    return home
+
+
 def test_codex_cli_hooks_refuse_printenv(world: dict) -> None:
     codex = cli("@openai/codex")
-    home = world["home"] / ".codex"
     with StubOpenAI(SCRIPT) as stub:
-        home.mkdir()
-        (home / "config.toml").write_text(
-            f'model = "gpt-5-codex"\nmodel_provider = "stub"\n[model_providers.stub]\nname = "stub"\n'
-            f'base_url = "{stub.base_url}"\nwire_api = "responses"\nenv_key = "STUB_API_KEY"\n')
-        hook_configs.install("codex", home / "hooks.json", config_files.find_executable())
+        home = codex_home(world, stub)
         # --dangerously-bypass-hook-trust stands in for a person trusting the hooks in /hooks
         proc = run([codex, "exec", "--skip-git-repo-check", "--dangerously-bypass-hook-trust",
                     "--dangerously-bypass-approvals-and-sandbox", "--json", "show me the environment"], world,
@@ -76,15 +82,10 @@ def test_codex_cli_hooks_refuse_printenv(world: dict) -> None:
 def test_codex_cli_dirty_workspace_blocks_the_prompt(world: dict) -> None:
     codex = cli("@openai/codex")
     (world["project"] / ".env").write_text("DB_PASSWORD=Zq8sd7f6g5h4j3k2l1mnbv7x\n")
-    home = world["home"] / ".codex"
     with StubOpenAI(SCRIPT) as stub:
-        home.mkdir()
-        (home / "config.toml").write_text(
-            f'model_provider = "stub"\n[model_providers.stub]\nname = "stub"\nbase_url = "{stub.base_url}"\n'
-            f'wire_api = "responses"\n')
-        hook_configs.install("codex", home / "hooks.json", config_files.find_executable())
+        home = codex_home(world, stub)
         proc = run([codex, "exec", "--skip-git-repo-check", "--dangerously-bypass-hook-trust", "--json", "hi"], world,
-                   {"CODEX_HOME": str(home)})
+                   {"CODEX_HOME": str(home), "STUB_API_KEY": "test"})
         assert stub.requests == [], proc.stdout[-2000:]  # the model was never asked
     assert "Zq8sd7f6g5h4j3k2l1mnbv7x" not in proc.stdout + proc.stderr
 

@@ -18,10 +18,6 @@ SIDE_ANSWER = '{"next_speaker": "user", "reasoning": "done", "model_choice": "pr
 
 
 class StubGemini(StubServer):
-    def __init__(self, commands: list[str], final_text: str = "All done.") -> None:
-        super().__init__()
-        self.commands, self.final_text = commands, final_text
-
     @property
     def base_url(self) -> str:
         return self.origin

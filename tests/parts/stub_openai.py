@@ -19,10 +19,6 @@ from .stub_server import StubServer, send_json, start_stream
 
 
 class StubOpenAI(StubServer):
-    def __init__(self, commands: list[str], final_text: str = "All done.") -> None:
-        super().__init__()
-        self.commands, self.final_text = commands, final_text
-
     @property
     def base_url(self) -> str:
         return f"{self.origin}/v1"

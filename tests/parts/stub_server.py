@@ -9,7 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class StubServer:
-    def __init__(self) -> None:
+    """`commands`: the shell command the "model" asks to run at each turn; then `final_text`."""
+
+    def __init__(self, commands: list[str], final_text: str = "All done.") -> None:
+        self.commands, self.final_text = commands, final_text
         self.requests: list[dict] = []
         self._server: ThreadingHTTPServer | None = None
 

@@ -36,15 +36,10 @@ def doctor(project_dir: Path) -> int:
 
     found: dict[str, list[tuple[str, str | None]]] = {e: [] for e in cs.EVENTS}
     deny_rules: set[str] = set()
-    for scope in ("project", "local", "user"):
-        path = cs.settings_path(scope, project_dir)
-        try:
-            data, raw = cs.load(path)
-        except cs.SettingsError as exc:
-            report(False, str(exc))
-            continue
-        if raw is None:
-            continue
+    from secretguard.commands.doctor_agents import existing
+
+    paths = [(scope, cs.settings_path(scope, project_dir)) for scope in ("project", "local", "user")]
+    for _scope, path, data in existing(paths, report):
         mine = cs.installed_commands(data)
         for event, items in mine.items():
             found[event] += items

@@ -37,14 +37,7 @@ def check_agents(project_dir: Path, report: Callable[[bool | None, str], None], 
                                                                        home.is_dir() and f"{home} exists") if x)
                    or f"--    {spec.title}: hook files in this project")
         found: dict[str, list[tuple[str, str | None]]] = {e: [] for e in spec.events}
-        for scope, path in files.items():
-            try:
-                data, raw = config_files.load(path)
-            except config_files.SettingsError as exc:
-                report(False, str(exc))
-                continue
-            if raw is None:
-                continue
+        for scope, path, data in existing(files.items(), report):
             mine = spec.installed(data)
             for event in spec.events:
                 found[event] += mine.get(event, [])
@@ -75,6 +68,20 @@ def check_agents(project_dir: Path, report: Callable[[bool | None, str], None], 
             exe = config_files.find_executable()
             for ok, message in probe(agent, [exe, "hook", agent], ENV_VARS.get(agent, "")):
                 report(ok, f"secretguard hook {agent}: {message}")
+
+
+def existing(files, report: Callable[[bool | None, str], None]):
+    """(scope, path, settings) of each hook file that exists; an unreadable one is a failure."""
+    from secretguard.agents import config_files
+
+    for scope, path in files:
+        try:
+            data, raw = config_files.load(path)
+        except config_files.SettingsError as exc:
+            report(False, str(exc))
+            continue
+        if raw is not None:
+            yield scope, path, data
 
 
 def _cursor_fail_closed(data: dict, spec, report: Callable[[bool | None, str], None]) -> None:
