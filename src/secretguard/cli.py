@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "dev-server": "secretguard.commands.dev_server:dev_server",
     "hook": "secretguard.commands.hook:hook",
     "install": "secretguard.commands.install:install",
+    "uninstall": "secretguard.commands.uninstall:uninstall",
     "doctor": "secretguard.commands.doctor:doctor",
     "claude": "secretguard.commands.claude_launch:claude_launch",
     "run": "secretguard.commands.run:run",

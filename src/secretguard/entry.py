@@ -14,9 +14,9 @@ import sys
 def main() -> int:
     args = sys.argv[1:]
     if len(args) >= 2 and args[0] == "hook" and "--help" not in args and "-h" not in args:
-        from secretguard.agents import ADAPTERS, load_adapter
+        from secretguard.agents import HOOKS, load_adapter
 
-        if args[1] in ADAPTERS:
+        if args[1] in HOOKS:
             if os.environ.get("SECRETGUARD_BROKER"):
                 from secretguard.session.client import hook_through_broker
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from agent_hooks import project  # noqa: F401
 from planted import github_token, rand
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claude"
@@ -20,16 +21,6 @@ def payload(name: str, project: Path, **changes) -> dict:
     for key, value in changes.items():
         doc[key] = value
     return doc
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "demo"
-    (root / "src").mkdir(parents=True)
-    (root / "README.md").write_text("# demo\nTODO: write docs\n")
-    (root / "src" / "app.py").write_text("x = 1\n# TODO: routes\n")
-    (root / ".env.example").write_text("DB_PASSWORD=<your-password>\nAPI_KEY=changeme\n")
-    return root
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ def test_wheel_installs_and_finds_its_rules(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)],
                    check=True, timeout=300)
-    wheel = next(dist.glob("secretguard-*.whl"))
+    wheel = next(dist.glob("secretguard_agents-*.whl"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"

@@ -23,7 +23,6 @@ import sys
 from secretguard.guard.events import BEFORE_TOOL, FIND, MCP, OTHER_EVENT, OTHER_TOOL, PROMPT, READ, SEARCH, \
     SESSION_START, SHELL, WRITE, Event, EventError, ToolCall
 
-MAX_INPUT = 16 * 1024 * 1024
 EVENTS = {"SessionStart": SESSION_START, "UserPromptSubmit": PROMPT, "PreToolUse": BEFORE_TOOL}
 FILE_TOOLS = {"Read": ("file_path", READ), "NotebookRead": ("notebook_path", READ),
               "Write": ("file_path", WRITE), "Edit": ("file_path", WRITE), "MultiEdit": ("file_path", WRITE),
@@ -48,14 +47,10 @@ def run_hook(args: list[str]) -> int:
 
 
 def read_stdin() -> dict:
-    raw = sys.stdin.buffer.read(MAX_INPUT + 1)
-    if len(raw) > MAX_INPUT:
-        raise EventError("the event on stdin is too large")
-    try:
-        doc = json.loads(raw)
-    except ValueError:
-        raise EventError("the event on stdin is not JSON") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("hook_event_name"), str):
+    from secretguard.agents.common import read_stdin as read_json
+
+    doc = read_json()
+    if not isinstance(doc.get("hook_event_name"), str):
         raise EventError("the event on stdin has no hook_event_name")
     return doc
 
@@ -136,3 +131,19 @@ def answer(event: Event) -> dict | None:
         return {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": d.decision,
                                        "permissionDecisionReason": d.reason}}
     return None  # other events: nothing to say
+
+
+def probe(project: str, target: str) -> dict:
+    """A PreToolUse payload as Claude Code sends it, reading `target` (for doctor)."""
+    return {"session_id": "secretguard-doctor", "transcript_path": os.path.join(project, "t.jsonl"), "cwd": project,
+            "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Read",
+            "tool_input": {"file_path": target}}
+
+
+def decision_of(returncode: int, stdout: str) -> str:
+    from secretguard.agents.common import nested_decision
+
+    def verdict(doc: dict) -> str:
+        return (doc.get("hookSpecificOutput") or {}).get("permissionDecision") or "allow"
+    d = nested_decision(returncode, stdout, lambda doc: verdict(doc) == "deny")
+    return verdict(json.loads(stdout or "{}")) if d == "allow" else d

@@ -2,22 +2,17 @@
 
 The merge keeps every key and hook already there, is idempotent, refuses a file that is not a
 JSON object (leaving it untouched), writes atomically (temp file + os.replace) and keeps the
-previous version as `<name>.bak`.
+previous version as `<name>.bak` (secretguard.agents.config_files).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shlex
-import shutil
-import sys
-import tempfile
 from pathlib import Path
 
-from secretguard.errors import ConfigError
-from secretguard.paths import find_executable  # noqa: F401 - part of this module's API
+from secretguard.agents import config_files
+from secretguard.agents.config_files import SettingsError, command_executable, find_executable, hook_command, load, \
+    write
 
 EVENTS = ("SessionStart", "UserPromptSubmit", "PreToolUse")
 # Tools the PreToolUse hook must see; an MCP tool stands for every `mcp__server__tool`.
@@ -42,12 +37,8 @@ DENY_RULES = (
     "Read(~/.kube/config)", "Read(~/.config/gcloud/**)", "Read(~/.azure/**)", "Read(~/.npmrc)", "Read(~/.pypirc)",
     "Read(~/.gnupg/**)", "Read(~/.password-store/**)", "Read(~/.config/gh/hosts.yml)", "Read(~/.vault-token)",
 )
-_OUR_COMMAND = re.compile(r"secretguard\S*['\"]?\s+(?:--\S+\s+)*hook\s+claude\b|\"\$SG\" hook claude\b")
-_SG_ASSIGNMENT = re.compile(r"^SG=(\S+);")
-
-
-class SettingsError(ConfigError):
-    """The settings file cannot be merged safely: it is left as it is."""
+# re-exported for the commands that predate config_files
+__all__ = ["SettingsError", "command_executable", "find_executable", "hook_command", "load", "write"]
 
 
 def settings_path(scope: str, project_dir: Path, home: Path | None = None) -> Path:
@@ -58,53 +49,8 @@ def settings_path(scope: str, project_dir: Path, home: Path | None = None) -> Pa
     return project_dir / ".claude" / "settings.json"
 
 
-def hook_command(executable: str, agent: str = "claude") -> str:
-    """A hook command that fails closed: Claude Code lets a call through when its hook is missing
-    (exit 127), crashes (exit 1) or errs, and blocks only on exit 2. So: the absolute path first,
-    else `secretguard` on PATH (a teammate's install), else refuse; any failure becomes exit 2."""
-    return (f"SG={shlex.quote(executable)}; [ -x \"$SG\" ] || SG=$(command -v secretguard) || "
-            f"{{ echo 'secretguard is not installed: every tool call is refused until it is "
-            f"(see its README, then run secretguard doctor)' >&2; exit 2; }}; "
-            f"\"$SG\" hook {agent} || {{ rc=$?; [ $rc -eq 2 ] || "
-            f"echo \"secretguard failed (exit $rc): refused; run secretguard doctor\" >&2; exit 2; }}")
-
-
-def command_executable(command: str) -> str | None:
-    """The secretguard path a hook command runs (either form), or None."""
-    m = _SG_ASSIGNMENT.match(command)
-    if m:
-        try:
-            return shlex.split(m.group(1))[0]
-        except (ValueError, IndexError):
-            return None
-    try:
-        argv = shlex.split(command)
-    except ValueError:
-        return None
-    return argv[0] if argv else None
-
-
 def is_our_command(command: object) -> bool:
-    return isinstance(command, str) and bool(_OUR_COMMAND.search(command))
-
-
-def load(path: Path) -> tuple[dict, bytes | None]:
-    """The settings object and the file's bytes (None when the file does not exist)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}, None
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read: {exc.strerror}") from None
-    if not raw.strip():
-        return {}, raw
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{path}: not valid JSON ({exc}); left unchanged") from None
-    if not isinstance(data, dict):
-        raise SettingsError(f"{path}: the settings are not a JSON object; left unchanged")
-    return data, raw
+    return config_files.is_our_command(command, "claude")
 
 
 def merge(settings: dict, command: str, deny_rules: tuple[str, ...] = DENY_RULES, path: Path | None = None) -> list[str]:
@@ -156,39 +102,6 @@ def _entry(event: str, command: str) -> dict:
 def _has_ours(entry: object) -> bool:
     return isinstance(entry, dict) and isinstance(entry.get("hooks"), list) and any(
         isinstance(h, dict) and is_our_command(h.get("command")) for h in entry["hooks"])
-
-
-def write(path: Path, data: dict, original: bytes | None) -> Path | None:
-    """Write `data` atomically; the previous bytes go to `<name>.bak` first. Returns the backup."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    backup = None
-    mode = 0o644
-    if original is not None:
-        try:
-            mode = os.stat(path).st_mode & 0o777
-        except OSError:
-            pass
-        backup = path.with_name(path.name + ".bak")
-        _atomic_write(backup, original, mode)
-    _atomic_write(path, (json.dumps(data, indent=2) + "\n").encode(), mode)
-    return backup
-
-
-def _atomic_write(path: Path, data: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def install(path: Path, executable: str) -> tuple[list[str], Path | None]:

@@ -35,7 +35,8 @@ try:  # the builtin module skips loading OpenSSL through hashlib (~4 ms of the h
 except ImportError:  # pragma: no cover - Python 3.12+ renamed it; hashlib is the portable way
     from hashlib import sha256
 
-EVENTS = frozenset({"scan", "hook", "exec", "login", "logout", "approve", "install", "config", "session", "redact"})
+EVENTS = frozenset({"scan", "hook", "exec", "login", "logout", "approve", "install", "uninstall", "config", "session",
+                    "redact"})
 BASE_FIELDS = ("ts", "event", "user", "host", "git_email", "version", "seq", "prev")
 # Written by record() itself when it found the log behind its checkpoint (see _chain_tail).
 MISMATCH_FIELD = "checkpoint_mismatch"

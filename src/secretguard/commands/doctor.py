@@ -1,4 +1,7 @@
-"""`secretguard doctor`: are the Claude Code hooks installed, executable, and answering right?"""
+"""`secretguard doctor`: are the agents' hooks installed, executable, and answering right?
+
+Claude Code first (its settings, deny rules and hooks), then every other agent found on this
+machine (secretguard.commands.doctor_agents)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ PROBE_TIMEOUT = 60
 @click.option("--dir", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="The project directory.")
 def doctor(project_dir: Path) -> int:
-    """Check the Claude Code integration: hooks present, command executable, probe answered."""
+    """Check each agent's hooks: present, executable, failing closed, and answering a probe."""
     from secretguard.agents import claude_settings as cs
 
     project_dir = project_dir.absolute()
@@ -33,15 +36,10 @@ def doctor(project_dir: Path) -> int:
 
     found: dict[str, list[tuple[str, str | None]]] = {e: [] for e in cs.EVENTS}
     deny_rules: set[str] = set()
-    for scope in ("project", "local", "user"):
-        path = cs.settings_path(scope, project_dir)
-        try:
-            data, raw = cs.load(path)
-        except cs.SettingsError as exc:
-            report(False, str(exc))
-            continue
-        if raw is None:
-            continue
+    from secretguard.commands.doctor_agents import existing
+
+    paths = [(scope, cs.settings_path(scope, project_dir)) for scope in ("project", "local", "user")]
+    for _scope, path, data in existing(paths, report):
         mine = cs.installed_commands(data)
         for event, items in mine.items():
             found[event] += items
@@ -78,45 +76,44 @@ def doctor(project_dir: Path) -> int:
                    ": run `secretguard install claude` here (use --local for a machine-specific path)")
             continue
         report(True, f"hook command is executable: {exe}")
-        for ok, message in _probe(["/bin/sh", "-c", command] if fails_closed else [exe, "hook", "claude"]):
+        for ok, message in _probe("claude", ["/bin/sh", "-c", command] if fails_closed else [exe, "hook", "claude"],
+                                  "CLAUDE_PROJECT_DIR"):
             report(ok, message)
     if not commands:
         report(False, "no hook command to probe")
+    from secretguard.commands.doctor_agents import check_agents
+
+    check_agents(project_dir, report, _probe)
     click.echo("secretguard: doctor found " + (f"{failures} problem(s)" if failures else "no problems"))
     return 1 if failures else 0
 
 
-def _probe(argv: list[str]) -> list[tuple[bool, str]]:
-    """Run the hook on payloads as Claude Code sends them, in a scratch project."""
+def _probe(agent: str, argv: list[str], env_var: str = "") -> list[tuple[bool, str]]:
+    """Run the hook on a deny case and an allow case, in the agent's own payload shape, in a
+    scratch project."""
+    from importlib import import_module
+
+    from secretguard.agents import HOOKS
+
+    adapter = import_module(HOOKS[agent])
     out: list[tuple[bool, str]] = []
     with tempfile.TemporaryDirectory(prefix="secretguard-doctor-") as tmp:
         project = os.path.realpath(tmp)
         Path(project, "README.md").write_text("# probe\n")
         Path(project, ".env").write_text(f"PROBE_TOKEN={secrets.token_hex(16)}\n")
-        env = {**os.environ, "CLAUDE_PROJECT_DIR": project}
-        for name, payload_path, want in (("Read .env", ".env", "deny"), ("Read README.md", "README.md", "allow")):
-            payload = {"session_id": "secretguard-doctor", "transcript_path": os.path.join(project, "t.jsonl"),
-                       "cwd": project, "permission_mode": "default", "hook_event_name": "PreToolUse",
-                       "tool_name": "Read", "tool_input": {"file_path": os.path.join(project, payload_path)}}
+        env = {**os.environ, **({env_var: project} if env_var else {})}
+        for name, target, want in (("Read .env", ".env", "deny"), ("Read README.md", "README.md", "allow")):
+            payload = adapter.probe(project, os.path.join(project, target))
             try:
                 proc = subprocess.run(argv, input=json.dumps(payload), capture_output=True, text=True,
                                       timeout=PROBE_TIMEOUT, env=env, cwd=project)
             except (OSError, subprocess.TimeoutExpired) as exc:
                 out.append((False, f"probe {name}: the hook did not answer ({exc})"))
                 continue
-            got = _decision(proc)
+            try:
+                got = adapter.decision_of(proc.returncode, proc.stdout)
+            except ValueError:
+                got = "unreadable output"
             out.append((got == want, f"probe {name}: {got}" + ("" if got == want else f" (expected {want}; "
                                                                                f"exit {proc.returncode})")))
     return out
-
-
-def _decision(proc: subprocess.CompletedProcess) -> str:
-    if proc.returncode == 2:
-        return "deny"
-    if proc.returncode != 0:
-        return f"error (exit {proc.returncode}: lets the call through)"
-    try:
-        doc = json.loads(proc.stdout or "{}")
-    except ValueError:
-        return "unreadable output"
-    return ((doc.get("hookSpecificOutput") or {}).get("permissionDecision")) or "allow"

@@ -26,17 +26,19 @@ class ToolCall:
     path: the file a read/write tool touches, or the directory a search/find tool starts from.
     command: the shell command line (shell tools). pattern/glob: what a search or find looks for.
     new_texts/old_texts: what a write tool adds and replaces. input: the raw input (other tools).
+    content: for a read, the text the agent is about to be shown, when the agent sends it (Cursor).
     """
 
-    __slots__ = ("name", "kind", "path", "command", "pattern", "glob", "new_texts", "old_texts", "input")
+    __slots__ = ("name", "kind", "path", "command", "pattern", "glob", "new_texts", "old_texts", "input", "content")
 
     def __init__(self, name: str, kind: str, *, path: str | None = None, command: str | None = None,
                  pattern: str | None = None, glob: str | None = None, new_texts: list[str] | None = None,
-                 old_texts: list[str] | None = None, input: dict | None = None) -> None:
+                 old_texts: list[str] | None = None, input: dict | None = None, content: str | None = None) -> None:
         self.name, self.kind, self.path, self.command = name, kind, path, command
         self.pattern, self.glob = pattern, glob
         self.new_texts, self.old_texts = new_texts or [], old_texts or []
         self.input = input or {}
+        self.content = content
 
 
 class Event:

@@ -286,6 +286,29 @@ class Judge:
         except SecretguardError:
             return None
 
+    def secret_text(self, path: str, text: str) -> str | None:
+        """Does `text`, shown to the agent as the content of `path`, hold a secret? The file on
+        disk was judged already: only text that differs from it is scanned (the slow path)."""
+        path = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.root, path))
+        data = text.encode("utf-8", "surrogateescape")
+        try:
+            with open(path, "rb") as fh:
+                if fh.read(len(data) + 1) == data:
+                    return None
+        except OSError:
+            pass
+        from pathlib import Path
+
+        from secretguard.scan.engine import check_text
+
+        inside = self.rel(path) != path.lstrip("/")
+        root = self.root if inside else os.path.dirname(path)
+        findings = check_text(text, self.rel(path) if inside else os.path.basename(path), Path(root))
+        if not findings:
+            return None
+        f = findings[0]
+        return f"{f.description} [{f.rule}] line {f.line}"
+
     # -- secretguard's own files -----------------------------------------------------------
     def protected_path(self, path: str) -> str | None:
         path = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.root, path))
@@ -303,6 +326,9 @@ class Judge:
             return "Claude Code settings hold the secretguard hooks"
         if parent == ".claude" and name == ".claude":
             return "Claude Code settings hold the secretguard hooks"
+        agent = _agent_hook_file(path, parent, name)
+        if agent:
+            return f"{agent} settings hold the secretguard hooks"
         for own, what in ((str(config_dir()), "secretguard's configuration"), (str(state_dir()), "secretguard's state "
                           "(approvals, verdicts, audit log)"), (str(cache_dir()), "secretguard's scan cache")):
             if path == own or path.startswith(own.rstrip("/") + "/"):
@@ -319,6 +345,21 @@ class Judge:
             if path == own or path.startswith(own.rstrip("/") + "/"):
                 return "secretguard itself"
         return None
+
+
+def _agent_hook_file(path: str, parent: str, name: str) -> str | None:
+    """The agent whose hook configuration `path` is (Copilot, Cursor, Codex, Gemini), if any."""
+    if "/.github/hooks/" in path or "/.copilot/hooks/" in path or path.startswith("/etc/github-copilot/") or \
+            parent in (".copilot", "copilot") and name.startswith("settings") and name.endswith(".json"):
+        return "GitHub Copilot"
+    if parent == ".cursor" and name == "hooks.json" or path.startswith("/etc/cursor/"):
+        return "Cursor"
+    if parent == ".codex" and name in ("hooks.json", "config.toml", "requirements.toml") or \
+            path.startswith("/etc/codex/"):
+        return "Codex"
+    if parent == ".gemini" and name == "settings.json" or path.startswith("/etc/gemini-cli/"):
+        return "Gemini CLI"
+    return None
 
 
 def _under(path: str, base: str) -> bool:

@@ -133,6 +133,8 @@ def _file_tool(event: Event, call: ToolCall) -> Decision:
                                    "secretguard: a human should confirm", "file.allow-marker")
         return Decision("allow", CLEAN, "file.clean")
     reason = judge.secret_path(path)
+    if reason is None and call.content is not None:
+        reason = judge.secret_text(path, call.content)
     if reason:
         return Decision("deny", f"{tool} would read {show(event, path)}: {reason}", "file.credential")
     return Decision("allow", CLEAN, "file.clean")

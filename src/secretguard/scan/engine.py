@@ -270,3 +270,9 @@ def check_file(path: Path, root: Path) -> list[Finding]:
     if skip is not None:
         raise SecretguardError(f"{path}: {skip}")
     return [f for f in findings if not f.baselined]
+
+
+def check_text(text: str, relpath: str, root: Path) -> list[Finding]:
+    """Content findings in text an agent is about to be shown as the file `relpath` under `root`."""
+    detector = prepare(root, ScanOptions(use_cache=False)).detector
+    return [f for f in detector.scan_text(text, relpath) if not f.baselined]

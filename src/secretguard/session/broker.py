@@ -130,10 +130,10 @@ def _hook(request: dict) -> dict:
     """Run the agent's hook here, with the real state: stdin in, stdout/stderr/exit code out."""
     import io
 
-    from secretguard.agents import ADAPTERS, load_adapter
+    from secretguard.agents import HOOKS, load_adapter
 
     agent = request.get("agent")
-    if agent not in ADAPTERS:
+    if agent not in HOOKS:
         return {"error": f"refused: unknown agent {agent!r}"}
     for name, value in (request.get("env") or {}).items():
         if name in ("CLAUDE_PROJECT_DIR", "GEMINI_PROJECT_DIR", "CURSOR_PROJECT_DIR") and isinstance(value, str):

@@ -10,7 +10,7 @@ terminal sent to the whole foreground group (the child already has it) from one 
 from __future__ import annotations
 
 import os
-import re
+
 import shutil
 import signal
 import subprocess
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from types import FrameType, TracebackType
 
 from secretguard.errors import SecretguardError
-from secretguard.vault.ambient import AMBIENT_CREDENTIALS, is_ambient_credential  # noqa: F401
+from secretguard.vault.ambient import is_ambient_credential
 from secretguard.vault.masking import Masker
 from secretguard.vault.profiles import Profile
 
