@@ -103,7 +103,8 @@ def test_dirty_project_is_reported_and_the_prompt_blocked(claude_code: Installed
 
     result = finished(run)
     [start] = hook_stdout(run, "SessionStart")
-    assert start["systemMessage"].startswith("secretguard: credential material in the workspace: .env (dotenv-file)")
+    assert start["systemMessage"].startswith("secretguard: credential material in the workspace: .env:1 (")
+    assert "in a dotenv-file)" in start["systemMessage"]
     assert "Prompts and tool calls in this project are blocked" in start["hookSpecificOutput"]["additionalContext"]
     [prompt] = hook_stdout(run, "UserPromptSubmit")
     assert prompt["decision"] == "block"

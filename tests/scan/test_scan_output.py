@@ -49,7 +49,8 @@ def test_sarif_validates_against_the_schema(tmp_path: Path, sg, sarif_schema: di
     doc = json.loads(proc.stdout)
     jsonschema.validate(doc, sarif_schema)
     results = doc["runs"][0]["results"]
-    assert {r["ruleId"] for r in results} >= {"dotenv-file", "private-key-file"}
+    # one result per secret; a secret in a credential file names that file rule too
+    assert {r["properties"].get("credentialFile") for r in results} >= {"dotenv-file", "private-key-file"}
     rule_ids = [r["id"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
     assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in results)
     assert key.splitlines()[1] not in proc.stdout
@@ -62,7 +63,10 @@ def test_json_interface(tmp_path: Path, sg) -> None:
     for f in doc["findings"]:
         assert {"rule", "path", "line", "excerpt"} <= set(f)
         assert not f["path"].startswith("/")
-    assert {("deploy.key", None), (".env", None)} <= {(f["path"], f["line"]) for f in doc["findings"]}
+    credential = {(f["path"], f.get("file_rule") or f["rule"]) for f in doc["findings"] if f.get("file_rule")
+                  or f["line"] is None}
+    assert credential == {("deploy.key", "private-key-file"), (".env", "dotenv-file")}
+    assert len(doc["findings"]) == 2  # one finding per secret, not a file finding besides it
     assert doc["skipped"] == [] and doc["summary"]["findings"] == len(doc["findings"])
 
 
@@ -71,7 +75,8 @@ def test_text_output_is_plain_without_tty(tmp_path: Path, sg) -> None:
     proc = sg("scan", str(tmp_path))
     assert proc.returncode == 1
     assert "\033[" not in proc.stdout
-    assert "deploy.key  private-key-file" in proc.stdout
+    assert any(line.startswith("deploy.key:1  ") and " in a private-key-file " in line
+               for line in proc.stdout.splitlines())
     summary = [line for line in proc.stdout.splitlines() if line.startswith("secretguard: ")]
     assert len(summary) == 1 and " findings: " in summary[0]
 

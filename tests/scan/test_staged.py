@@ -58,7 +58,8 @@ def test_sha256_repository_initial_commit(sg, tmp_path: Path) -> None:
     write(repo, "keys/signing", private_key())
     add(repo, ".")
     rc, doc, _ = staged(sg, repo)
-    assert rc == 1 and ("keys/signing", None, "private-key-content") in found(doc)
+    assert rc == 1 and [(f["path"], f.get("file_rule") or f["rule"]) for f in doc["findings"]] == [
+        ("keys/signing", "private-key-content")]
 
 
 def test_only_what_the_commit_changes_unless_paths_are_named(sg, tmp_path: Path) -> None:

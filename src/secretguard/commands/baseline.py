@@ -45,8 +45,8 @@ def baseline(path: Path | None, output: Path | None, update: bool, ds_baseline: 
         kept = old.fingerprints if old else frozenset()
         current = [f for f in current if f.fingerprint not in still_reported or f.fingerprint in kept]
     current = [f for f in current if f.path != _rel(target, root)]
-    credential_files = sorted({f.path for f in current if f.line is None})
-    current = [f for f in current if f.line is not None]
+    credential_files = sorted({f.path for f in current if f.credential_file})
+    current = [f for f in current if not f.credential_file]
     if files:
         wanted = {_rel(Path(f).absolute(), root) or f for f in files}
         kept_before = old.fingerprints if old else frozenset()

@@ -98,8 +98,8 @@ def save(verdict: Verdict) -> None:
 
 def from_scan(project: str, result, digest: str | None) -> Verdict:
     """A verdict from a ScanResult of a strict scan: findings or anything unread make it dirty."""
-    findings = [{"path": f.path, "rule": f.rule, "description": f.description, "line": f.line}
-                for f in result.findings[:MAX_LISTED]]
+    findings = [{"path": f.path, "rule": f.rule, "description": f.description, "line": f.line,
+                 "credential_file": f.credential_file, "file_rule": f.file_rule} for f in result.findings[:MAX_LISTED]]
     skipped = [{"path": s.path, "reason": s.reason} for s in result.skipped[:MAX_LISTED]]
     status = DIRTY if result.findings or result.skipped else CLEAN
     return Verdict(project, status, findings, skipped, None, digest)
@@ -109,7 +109,8 @@ def describe(verdict: Verdict, limit: int = 10) -> str:
     """A short, redacted account of why the verdict blocks (paths and rules only)."""
     if verdict.status == ERROR:
         return f"the workspace could not be checked: {verdict.error}"
-    items = [f"{f['path']}{':' + str(f['line']) if f.get('line') else ''} ({f['rule']})" for f in verdict.findings]
+    items = [f"{f['path']}{':' + str(f['line']) if f.get('line') else ''} ({f['rule']}"
+             f"{' in a ' + f['file_rule'] if f.get('file_rule') else ''})" for f in verdict.findings]
     items += [f"{s['path']} (not scanned: {s['reason']})" for s in verdict.skipped]
     shown = "; ".join(items[:limit])
     more = f"; and {len(items) - limit} more" if len(items) > limit else ""
@@ -121,11 +122,11 @@ def advice(verdict: Verdict) -> str:
     if verdict.status == ERROR:
         return "Fix the error above (secretguard re-checks on every prompt and tool call)."
     parts = ["To fix:"]
-    if any(f.get("line") is None for f in verdict.findings):
+    if any(f.get("line") is None or f.get("credential_file") for f in verdict.findings):
         parts.append("move credential files out of the workspace (keep secrets in Vault/OpenBao and run commands "
                      "that need them with `secretguard exec`); a test fixture can be listed in `exclude` in "
                      "secretguard.toml.")
-    if any(f.get("line") is not None for f in verdict.findings):
+    if any(f.get("line") is not None and not f.get("credential_file") for f in verdict.findings):
         parts.append("replace secret values in files with placeholders or references, or have a human accept a "
                      "false positive (`secretguard:allow` on its line, or `secretguard baseline --update --file "
                      "PATH`).")

@@ -12,7 +12,7 @@ import hmac
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Protocol
 
 from secretguard.scan.filters import Candidate, is_false_positive
@@ -36,13 +36,21 @@ class Finding:
     excerpt: str              # redacted: safe to print, log and store
     fingerprint: str          # keyed hash of rule, path and secret; never a bare hash
     baselined: bool = False   # accepted by the baseline: counted, not reported
+    file_rule: str | None = None  # the secret is inside a credential file (this file rule): never baselined
 
     def to_dict(self) -> dict:
         doc = {"rule": self.rule, "description": self.description, "path": self.path,
                "line": self.line, "excerpt": self.excerpt, "fingerprint": self.fingerprint}
         if self.baselined:
             doc["baselined"] = True
+        if self.file_rule:
+            doc["file_rule"] = self.file_rule
         return doc
+
+    @property
+    def credential_file(self) -> bool:
+        """Refused by its path: a whole-file finding, or a secret inside a credential file."""
+        return self.line is None or self.file_rule is not None
 
 
 class Suppressor(Protocol):
@@ -235,7 +243,7 @@ class Detector:
         findings = self.file_findings(relpath, data[:HEAD_BYTES])
         if is_binary(data):
             return findings, True
-        return findings + self.scan_text(decode(data), relpath), False
+        return _one_per_secret(findings, self.scan_text(decode(data), relpath)), False
 
     def scan_stream(self, read: Callable[[int], bytes], relpath: str) -> tuple[list[Finding], bool]:
         """Scan a file through `read`, holding at most two chunks at a time.
@@ -244,11 +252,12 @@ class Detector:
         the next window starts at that cut, so a secret shorter than OVERLAP is never split.
         """
         head = read(CHUNK)
-        findings = self.file_findings(relpath, head[:HEAD_BYTES])
+        file_findings = self.file_findings(relpath, head[:HEAD_BYTES])
         if is_binary(head):
-            return findings, True
+            return file_findings, True
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 cannot be cut anywhere: read whole
-            return findings + self.scan_text(decode(head + _read_all(read)), relpath), False
+            return _one_per_secret(file_findings, self.scan_text(decode(head + _read_all(read)), relpath)), False
+        findings: list[Finding] = []
         data, first_line = head, 1
         while more := read(CHUNK):
             data += more
@@ -260,7 +269,18 @@ class Detector:
             first_line += data.count(b"\n", 0, cut)
             data = data[cut:]
         findings += self.scan_text(decode(data), relpath, first_line)
-        return findings, False
+        return _one_per_secret(file_findings, findings), False
+
+
+def _one_per_secret(file_findings: list[Finding], content: list[Finding]) -> list[Finding]:
+    """A credential file with secrets in it: one finding per secret, each marked as being in a
+    credential file (refused by path, never baselined); without any, the whole-file finding."""
+    if not file_findings:
+        return content
+    if not content:
+        return file_findings
+    rule = file_findings[0].rule
+    return [replace(f, file_rule=rule, baselined=False) for f in content]
 
 
 def _line_start(text: str, offset: int) -> int:

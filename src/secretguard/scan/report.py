@@ -55,7 +55,8 @@ def to_text(result: ScanResult, color: bool = False, verbose: bool = False, hint
     lines = []
     for f in result.findings:
         where = f.path if f.line is None else f"{f.path}:{f.line}"
-        lines.append(f"{paint(where, '1')}  {paint(f.rule, '31')}  {f.description}  {f.excerpt}")
+        rule = f"{f.rule} in a {f.file_rule}" if f.file_rule else f.rule
+        lines.append(f"{paint(where, '1')}  {paint(rule, '31')}  {f.description}  {f.excerpt}")
     for s in result.skipped:
         lines.append(f"{paint(s.path, '1')}  {paint('skipped', '33')}  {s.reason}")
     if verbose:
@@ -82,8 +83,8 @@ def to_text(result: ScanResult, color: bool = False, verbose: bool = False, hint
 def advice(result: ScanResult) -> list[str]:
     """What to do, by the kind of finding: each line names the findings it is about."""
     out = []
-    files = sorted({f.path for f in result.findings if f.line is None})
-    content = sorted({f.path for f in result.findings if f.line is not None})
+    files = sorted({f.path for f in result.findings if f.credential_file})
+    content = sorted({f.path for f in result.findings if not f.credential_file})
     if files:
         out.append(f"Credential files ({_listed(files)}) are refused by name, whatever a baseline or comment "
                    "says: move them out of the tree and keep the secret in Vault (`secretguard exec` hands it to "
@@ -144,6 +145,7 @@ def to_sarif(result: ScanResult) -> str:
                 "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
                 "region": region}}],
             "partialFingerprints": {"secretguard/v1": f.fingerprint},
+            "properties": {"credentialFile": f.file_rule or (f.rule if f.line is None else None)},
         })
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
