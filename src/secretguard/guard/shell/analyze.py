@@ -13,8 +13,8 @@ import re
 
 from secretguard.guard.shell import commands as C
 from secretguard.guard.shell.names import SAMPLE_CREDENTIAL_NAMES, URL_RE, is_secret_var
-from secretguard.guard.shell.parse import (Arith, CmdSub, Compound, FuncDef, Lit, Param, ParseError, ProcSub,
-                                         Simple, Tilde, Word, expansion_parts, parse_script_text)
+from secretguard.guard.shell.parse import ParseError, expansion_parts, parse_script_text
+from secretguard.guard.shell.tree import Arith, CmdSub, Compound, FuncDef, Lit, Param, ProcSub, Simple, Tilde, Word
 from secretguard.guard.shell.words import (BENIGN, DYN, MAX_FIELDS, Q, SPLIT, as_value, brace_expand, glob_pattern,
                                          has_glob, is_static, mark, piece_split, plain, split_fields, unmark)
 
