@@ -1,8 +1,8 @@
 """The analysis: walk the parsed command, expand words as far as they can be known, and judge
 every simple command for what it reads, dumps or tampers with.
 
-Hits are (level, rule, reason); the strongest level wins. Paths are judged by the predicates in
-the GuardEnv, so the analysis itself knows nothing of rules files or scans.
+Hits are (level, rule, reason); the strongest level wins. Paths are judged in paths.py by the
+predicates in the GuardEnv, so the analysis itself knows nothing of rules files or scans.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ import os
 import re
 
 from secretguard.guard.shell import commands as C
-from secretguard.guard.shell.names import SAMPLE_CREDENTIAL_NAMES, URL_RE, is_secret_var
+from secretguard.guard.shell.argv import literals, split_opts
+from secretguard.guard.shell.names import SAMPLE_CREDENTIAL_NAMES, is_secret_var
+from secretguard.guard.shell.output import output_of, substitution
 from secretguard.guard.shell.parse import ParseError, expansion_parts, parse_script_text
+from secretguard.guard.shell.paths import abspath, check_code, check_read, check_write, generic, unknown_dir
+from secretguard.guard.shell.state import ASK, DENY, Scope, Stdin, _TooBig
 from secretguard.guard.shell.tree import Arith, CmdSub, Compound, FuncDef, Lit, Param, ProcSub, Simple, Tilde, Word
-from secretguard.guard.shell.words import (BENIGN, DYN, MAX_FIELDS, Q, SPLIT, as_value, brace_expand, glob_pattern,
-                                         has_glob, is_static, mark, piece_split, plain, split_fields, unmark)
+from secretguard.guard.shell.words import (BENIGN, DYN, MAX_FIELDS, SPLIT, as_value, brace_expand, is_static, mark,
+                                           piece_split, plain, split_fields)
 
-ALLOW, ASK, DENY = 0, 1, 2
 MAX_NODES = 5000
-MAX_GLOB = 500
-_PROC_ENVIRON = re.compile(r"^/proc/[^/]+/(?:task/[^/]+/)?environ$")
-_RUN_SECRETS = re.compile(r"^/(?:var/)?run/secrets(?:/|$)")
 _XDG_DEFAULTS = {"XDG_STATE_HOME": ".local/state", "XDG_CONFIG_HOME": ".config", "XDG_CACHE_HOME": ".cache",
                  "XDG_DATA_HOME": ".local/share"}
 _RG_TYPES = {"py": ("*.py", "*.pyi"), "python": ("*.py", "*.pyi"), "js": ("*.js", "*.jsx", "*.mjs", "*.cjs"),
@@ -36,33 +36,6 @@ _BENIGN_VARS = {"#", "?", "$", "!", "-", "RANDOM", "SRANDOM", "SECONDS", "LINENO
                 "PS1", "PS2", "PS4", "BASH", "GROUPS", "COMP_WORDS", "PIPESTATUS", "FUNCNAME", "BASH_SOURCE",
                 "DISPLAY", "EDITOR_NOT", "CI", "VIRTUAL_ENV", "CONDA_PREFIX", "GOPATH", "JAVA_HOME", "NODE_ENV"}
 _INTERP = re.compile(r"^(python|pypy|node|nodejs|ruby|perl|php|lua|luajit)(?:[\d.]+)?$")
-
-
-class _TooBig(Exception):
-    pass
-
-
-class Stdin:
-    """What a command reads on its standard input, as far as known."""
-    __slots__ = ("source", "text", "items")
-
-    def __init__(self, source: str, text: str | None = None, items: list[str] | None = None) -> None:
-        self.source = source    # "pipe", "file" or "here"
-        self.text = text        # the exact text, when known
-        self.items = items      # credential paths it may hold (+ BENIGN), when that much is known
-
-
-class Scope:
-    __slots__ = ("cwd", "vars", "positional")
-
-    def __init__(self, cwd: str | None, vars: dict[str, list[str]] | None = None,
-                 positional: list[list[str]] | None = None) -> None:
-        self.cwd = cwd
-        self.vars = vars if vars is not None else {}
-        self.positional = positional
-
-    def child(self) -> "Scope":
-        return Scope(self.cwd, dict(self.vars), self.positional)
 
 
 class Analyzer:
@@ -95,7 +68,7 @@ class Analyzer:
             stage = scope if len(commands) == 1 else scope.child()
             self.node(node, stage, stdin)
             if i + 1 < len(commands):
-                stdin = self.output_of(commands[:i + 1], stage) or Stdin("pipe")
+                stdin = output_of(self, commands[:i + 1], stage) or Stdin("pipe")
 
     def node(self, node, scope: Scope, stdin: Stdin | None) -> None:
         self.nodes += 1
@@ -161,7 +134,7 @@ class Analyzer:
         elif up in C.FILE_VARS:
             for v in values:
                 for piece in piece_split(v, "=@: "):
-                    self.check_read(piece, scope, f"${name}", dyn=None)
+                    check_read(self, piece, scope, f"${name}", dyn=None)
         elif up == "SKIP" and any("secretguard" in plain(v) for v in values):
             self.hit(DENY, "bash.tamper", "SKIP=secretguard would skip the secretguard commit hook")
 
@@ -183,28 +156,28 @@ class Analyzer:
                 stdin = Stdin("here", text)
             elif op in ("<", "<>"):
                 for v in self.expand(r.target, scope):
-                    self.check_read(v, scope, "the `<` redirection", dyn=ASK)
+                    check_read(self, v, scope, "the `<` redirection", dyn=ASK)
                     if op == "<>":
-                        self.check_write(v, scope, "the `<>` redirection")
+                        check_write(self, v, scope, "the `<>` redirection")
                 stdin = Stdin("file")
             elif op in (">", ">>", ">|", "&>", "&>>"):
                 for v in self.expand(r.target, scope):
-                    self.check_write(v, scope, f"the `{op}` redirection")
+                    check_write(self, v, scope, f"the `{op}` redirection")
             elif op in ("<&", ">&"):
                 for v in self.expand(r.target, scope):
                     text = plain(v)
                     if not (text.isdigit() or text in ("-", "") or text.endswith("-")):
                         if op == ">&":
-                            self.check_write(v, scope, "the `>&` redirection")
+                            check_write(self, v, scope, "the `>&` redirection")
                         else:
-                            self.check_read(v, scope, "the `<&` redirection", dyn=ASK)
+                            check_read(self, v, scope, "the `<&` redirection", dyn=ASK)
         return stdin
 
     def run_args(self, args: list[list[str]], scope: Scope, stdin: Stdin | None) -> None:
         names = args[0]
         if any(not is_static(n) for n in names):
             self.hit(ASK, "bash.dynamic", "the command to run is computed at run time")
-            self.generic("the command", args[1:], scope)
+            generic(self, "the command", args[1:], scope)
             return
         for name in dict.fromkeys(plain(n) for n in names):
             self.command(name, args[1:], scope, stdin)
@@ -240,7 +213,7 @@ class Analyzer:
             return values if part.quoted else [split_fields(v) for v in values]
         if isinstance(part, CmdSub):
             self.script(part.body, scope.child())
-            items = self._substitution(part.body, scope)
+            items = substitution(self, part.body, scope)
             if items is None:
                 return [DYN]
             return [i if i == BENIGN else (mark(i) if part.quoted else split_fields(i)) for i in items]
@@ -312,302 +285,12 @@ class Analyzer:
             return [mark(scope.cwd)] if scope.cwd else None
         return None
 
-    # -- what a command prints (for pipes, xargs and $(...)) ---------------------------------
-    def _substitution(self, body, scope: Scope) -> list[str] | None:
-        if len(body.pipelines) != 1:
-            return None
-        out = self.output_of(body.pipelines[0].commands, scope)
-        if out is None:
-            return None
-        if out.text is not None:
-            return [out.text.rstrip("\n")]
-        if out.items is not None:
-            return out.items + [BENIGN]
-        return None
-
-    def output_of(self, commands: list, scope: Scope) -> Stdin | None:
-        for node in commands[1:]:
-            if not isinstance(node, Simple) or not node.words or node.words[0].literal() not in C.SUBSET_FILTERS:
-                return None
-            if node.words[0].literal() in ("cat", "tac") and len(node.words) > 1:
-                return None
-        first = commands[0]
-        if not isinstance(first, Simple) or not first.words:
-            return None
-        name = first.words[0].literal()
-        if name is None:
-            return None
-        base = os.path.basename(name)
-        saved = self.hits
-        self.hits = []  # an estimate re-expands words: do not report twice
-        try:
-            args = [self.expand(w, scope) for w in first.words[1:]]
-        finally:
-            self.hits = saved
-        texts = [plain(a[0]) if len(a) == 1 and is_static(a[0]) else None for a in args]
-        if base == "echo":
-            while texts and texts[0] in ("-n", "-e", "-E", "-ne", "-en"):
-                texts = texts[1:]
-            if None in texts:
-                return None
-            text = " ".join(texts) + "\n"
-            return Stdin("pipe", text, text.split())
-        if base == "printf":
-            if not texts or None in texts:
-                return None
-            text = _printf(texts[0], texts[1:])
-            return Stdin("pipe", text, text.split())
-        if base in ("which", "command") and texts and all(t is not None for t in texts):
-            import shutil
-
-            names = [t for t in texts if not t.startswith("-")]
-            found = [shutil.which(n) for n in names]
-            if names and all(found):
-                text = "\n".join(found) + "\n"
-                return Stdin("pipe", text, text.split())
-            return None
-        if base == "pwd":
-            return Stdin("pipe", (scope.cwd + "\n") if scope.cwd else None, [BENIGN] if not scope.cwd else None)
-        if base == "cat" and not args:
-            here = self._heredoc_text(first, scope)
-            return Stdin("pipe", here, here.split() if here is not None else None)
-        if base == "find":
-            items = self._find(args, scope, estimate=True)
-            return Stdin("pipe", None, items) if items is not None else None
-        if base in ("ls", "fd", "fdfind", "tree") or (base == "git" and texts[:1] == ["ls-files"]):
-            items = self._listing(base, args, scope)
-            return Stdin("pipe", None, items) if items is not None else None
-        return None
-
-    def _heredoc_text(self, node: Simple, scope: Scope) -> str | None:
-        saved = self.hits
-        self.hits = []
-        try:
-            stdin = self.redirects(node.redirects, scope)
-        finally:
-            self.hits = saved
-        return stdin.text if stdin is not None and stdin.source == "here" else None
-
-    def _listing(self, base: str, args: list[list[str]], scope: Scope) -> list[str] | None:
-        """Credential paths an `ls`-like listing may print (None: cannot tell)."""
-        opts = [plain(a[0]) for a in args if len(a) == 1 and plain(a[0]).startswith("-")]
-        hidden = base in ("tree",) or any(o.startswith("-") and not o.startswith("--") and ("a" in o or "A" in o)
-                                          for o in opts) or "--all" in opts or "--hidden" in opts or base == "git"
-        recursive = base in ("fd", "fdfind", "tree", "git") or any(
-            o.startswith("-") and not o.startswith("--") and "R" in o for o in opts) or "--recursive" in opts
-        targets = [a for a in args if not (len(a) == 1 and plain(a[0]).startswith("-"))]
-        if base in ("fd", "fdfind") and targets:
-            targets = targets[1:]  # fd PATTERN [PATH]
-        if base == "git":
-            targets = []
-        out: list[str] = []
-        for arg in targets or [[mark(".")]]:
-            for v in arg:
-                if not is_static(v):
-                    return None
-                path = self._abspath(plain(v), scope)
-                if path is None:
-                    return None
-                if os.path.isdir(path):
-                    if recursive:
-                        found = self.env.secret_files_under(path, hidden=hidden)
-                        if found is None:
-                            return None
-                        out += found
-                    else:
-                        try:
-                            names = os.listdir(path)
-                        except OSError:
-                            continue
-                        for n in names[:5000]:
-                            if (hidden or not n.startswith(".")) and self.env.secret_name(os.path.join(path, n)):
-                                out.append(os.path.join(path, n))
-                elif self.env.secret_name(path):
-                    out.append(path)
-        return out
-
-    # -- path checks -----------------------------------------------------------------------
-    def _abspath(self, text: str, scope: Scope) -> str | None:
-        if os.path.isabs(text):
-            return os.path.normpath(text)
-        if scope.cwd is None:
-            return None
-        return os.path.normpath(os.path.join(scope.cwd, text))
-
-    def _display(self, path: str, scope: Scope) -> str:
-        if scope.cwd and (path == scope.cwd or path.startswith(scope.cwd.rstrip("/") + "/")):
-            return os.path.relpath(path, scope.cwd)
-        home = self.env.home.rstrip("/")
-        if home and path.startswith(home + "/"):
-            return "~" + path[len(home):]
-        return path
-
-    def probe(self, value: str, scope: Scope, content: bool = True) -> str | None:
-        """Why `value` (marked) names a credential file, or None. Reports nothing.
-
-        `content`: also look inside an existing file (readers); else judge by name only.
-        """
-        if BENIGN in value or DYN in value:
-            pattern = glob_pattern(value)
-            if _PROC_ENVIRON.match(pattern.replace("*", "x")):
-                return "a process environment (/proc/*/environ)"
-            if _RUN_SECRETS.match(pattern):
-                return "a mounted secret (/run/secrets)"
-            tail = re.split("[\x01\x02]", plain(value))[-1]
-            if "/" in tail and tail.rsplit("/", 1)[1]:
-                return self.env.secret_name(_unknown_dir(self.env.home, tail.lstrip("/")))
-            return None
-        text = plain(value)
-        if not text or URL_RE.match(text) and not text.startswith("file://"):
-            return None
-        if text.startswith("file://"):
-            text = text[7:]
-        if has_glob(value):
-            return self._probe_glob(value, scope)
-        path = self._abspath(text, scope)
-        if path is None:
-            return self.env.secret_name(text)
-        if _PROC_ENVIRON.match(path):
-            return "a process environment (/proc/*/environ)"
-        if _RUN_SECRETS.match(path):
-            return "a mounted secret (/run/secrets)"
-        return self.env.secret_path(path) if content else self.env.secret_name(path)
-
-    def _probe_glob(self, value: str, scope: Scope) -> str | None:
-        pattern = glob_pattern(value)
-        directory, _, base = pattern.rpartition("/")
-        literal = re.sub(r"\[[^\]]*\]|[*?]", "", base)
-        if len(literal) >= 2:
-            for sample in SAMPLE_CREDENTIAL_NAMES:
-                if fnmatch.fnmatchcase(sample, base) and (base.startswith(".") or not sample.startswith(".")):
-                    reason = self.env.secret_name(_unknown_dir(self.env.home, sample))
-                    if reason:
-                        return f"{reason} (the pattern {plain(value)!r} matches such names)"
-        if _PROC_ENVIRON.match(pattern.replace("*", "x")):
-            return "a process environment (/proc/*/environ)"
-        if _RUN_SECRETS.match(pattern):
-            return "a mounted secret (/run/secrets)"
-        import glob as globmod
-
-        if os.path.isabs(pattern):
-            matches = globmod.iglob(pattern)
-        elif scope.cwd is not None:
-            matches = (os.path.join(scope.cwd, m) for m in globmod.iglob(pattern, root_dir=scope.cwd))
-        else:
-            return None
-        for count, match in enumerate(matches):
-            if count >= MAX_GLOB:
-                return None
-            reason = self.env.secret_path(os.path.normpath(match))
-            if reason:
-                return f"{self._display(os.path.normpath(match), scope)}: {reason}"
-            if _PROC_ENVIRON.match(match):
-                return "a process environment (/proc/*/environ)"
-        return None
-
-    def check_read(self, value: str, scope: Scope, what: str, dyn: int | None = ASK, recursive: bool = False,
-                   hidden: bool = True, only: tuple = ((), ())) -> None:
-        """`what` reads the file named by `value`: deny a credential file, ask when unknown."""
-        if value == BENIGN:
-            return
-        reason = self.probe(value, scope)
-        if reason:
-            self.hit(DENY, "bash.credential-file", f"{what} would read {self._name(value, scope)}: {reason}")
-            return
-        if not is_static(value):
-            if DYN in value and dyn is not None:
-                self.hit(dyn, "bash.dynamic-path", f"{what} reads a path only known at run time ({_show(value)})")
-            return
-        text = plain(value)
-        path = self._abspath(text, scope)
-        if has_glob(value):
-            if scope.cwd is None and not os.path.isabs(text) and dyn is not None:
-                self.hit(dyn, "bash.dynamic-path", f"{what} reads {text!r} in a directory not known before run time")
-            elif recursive:
-                self._check_glob_dirs(value, scope, what, hidden, only)
-            return
-        if recursive and path is not None and os.path.isdir(path):
-            self._check_dir(path, scope, what, hidden, only)
-
-    def _check_glob_dirs(self, value: str, scope: Scope, what: str, hidden: bool, only: tuple) -> None:
-        import glob as globmod
-
-        pattern = glob_pattern(value)
-        base = scope.cwd or "/"
-        for count, match in enumerate(globmod.iglob(pattern, root_dir=None if os.path.isabs(pattern) else base)):
-            if count >= MAX_GLOB:
-                self.hit(ASK, "bash.dynamic-path", f"{what}: {plain(value)!r} matches too many files to check")
-                return
-            path = os.path.normpath(os.path.join(base, match))
-            if os.path.isdir(path):
-                self._check_dir(path, scope, what, hidden, only)
-
-    def _check_dir(self, path: str, scope: Scope, what: str, hidden: bool, only: tuple = ((), ())) -> None:
-        found = self.env.secret_files_under(path, hidden=hidden)
-        include, exclude = only
-        if found and (include or exclude):
-            found = [f for f in found if (not include or _globs_match(include, f, path))
-                     and not (exclude and _globs_match(exclude, f, path))]
-        if found is None:
-            self.hit(ASK, "bash.too-broad", f"{what} reads everything under {self._display(path, scope)}, "
-                                            "too much to check")
-        elif found:
-            shown = ", ".join(self._display(f, scope) for f in found[:3])
-            more = f" and {len(found) - 3} more" if len(found) > 3 else ""
-            self.hit(DENY, "bash.credential-file",
-                     f"{what} would read everything under {self._display(path, scope)}, "
-                     f"including credential files: {shown}{more}")
-
-    def _name(self, value: str, scope: Scope) -> str:
-        text = plain(value).replace(DYN, "…").replace(BENIGN, "…")
-        path = self._abspath(text, scope) if is_static(value) and not has_glob(value) else None
-        return self._display(path, scope) if path else text
-
-    def check_write(self, value: str, scope: Scope, what: str, level: int = DENY) -> None:
-        """`what` changes the file named by `value`: secretguard's own files are off limits."""
-        if not is_static(value):
-            return
-        text = plain(value)
-        if has_glob(value):
-            text = glob_pattern(value)
-        path = self._abspath(text, scope)
-        if path is None:
-            return
-        reason = self.env.protected_path(path)
-        if reason is None and has_glob(value):
-            reason = self.env.protected_path(path.replace("*", "x"))
-        if reason:
-            self.hit(level, "bash.tamper", f"{what} would change {self._display(path, scope)}: {reason}")
-
-    def generic(self, name: str, args: list[list[str]], scope: Scope) -> None:
-        """Unknown command: any argument naming a credential file is refused; nothing else is known."""
-        for arg in args:
-            for v in arg:
-                text = plain(v)
-                if text.startswith("-") and not text.startswith("--") and len(text) > 2 and "=" not in text:
-                    if not any(c in text for c in "@/.~<"):
-                        continue
-                    pieces = piece_split(v[2:] if v[:1] == "-" else v)
-                elif text.startswith("-") and "=" not in text:
-                    continue
-                else:
-                    pieces = piece_split(v)
-                for piece in pieces:
-                    if URL_RE.match(plain(piece)) and not plain(piece).startswith("file://"):
-                        continue
-                    reason = self.probe(piece, scope, content=False)
-                    if reason:
-                        self.hit(DENY, "bash.credential-file",
-                                 f"`{name}` is given {self._name(piece, scope)}: {reason}")
-                        break
-                self.check_write(v, scope, f"`{name}`", level=ASK)
-
     # -- commands --------------------------------------------------------------------------
     def command(self, name: str, args: list[list[str]], scope: Scope, stdin: Stdin | None) -> None:
         base = name.rsplit("/", 1)[-1] if "/" in name else name
         if name in self.funcs:
             return
-        lits = [plain(a[0]) if len(a) == 1 and is_static(a[0]) else None for a in args]
+        lits = literals(args)
         if "uninstall" in lits and any(t and "secretguard" in t for t in lits):
             self.hit(DENY, "bash.tamper", "uninstalling secretguard would remove the guard")
             return
@@ -642,9 +325,9 @@ class Analyzer:
             if base in C.WRITERS:
                 for arg in args:
                     for v in arg:
-                        self.check_write(v, scope, f"`{base}`")
+                        check_write(self, v, scope, f"`{base}`")
             return
-        self.generic(base, args, scope)
+        generic(self, base, args, scope)
 
     def reader(self, base: str, spec: C.Spec, args: list[list[str]], lits: list[str | None], scope: Scope,
                recursive: bool = False, hidden: bool = True, skip_first: bool | None = None) -> None:
@@ -654,22 +337,22 @@ class Analyzer:
             if opt in ("f", "file", "from-file", "files0-from", "exclude-from", "rawfile", "slurpfile"):
                 for value in values[-1:]:
                     for v in value:
-                        self.check_read(v, scope, f"`{base}`", dyn=None)
+                        check_read(self, v, scope, f"`{base}`", dyn=None)
             if opt in ("e", "f", "regexp", "file", "from-file", "expression"):
                 pattern_given = True
             if opt in ("o", "output") and base in ("sort",):
                 for value in values:
                     for v in value:
-                        self.check_write(v, scope, f"`{base} -o`")
+                        check_write(self, v, scope, f"`{base} -o`")
         if (spec.pattern_first if skip_first is None else skip_first) and not pattern_given and operands:
             operands = operands[1:]
         if base in ("diff", "zdiff") and any(o in ("r", "recursive") for o, _ in opts):
             recursive = True
         for arg in operands:
             for v in arg:
-                self.check_read(v, scope, f"`{base}`", dyn=ASK, recursive=recursive, hidden=hidden)
+                check_read(self, v, scope, f"`{base}`", dyn=ASK, recursive=recursive, hidden=hidden)
                 if base in C.WRITERS:
-                    self.check_write(v, scope, f"`{base}`")
+                    check_write(self, v, scope, f"`{base}`")
 
     def copier(self, base: str, args: list[list[str]], lits: list[str | None], scope: Scope) -> None:
         spec = C.COPIERS[base]
@@ -681,18 +364,18 @@ class Analyzer:
             for value in values:
                 for v in value:
                     if opt in ("files-from", "exclude-from", "include-from", "password-file", "F", "b"):
-                        self.check_read(v, scope, f"`{base}`", dyn=None)
+                        check_read(self, v, scope, f"`{base}`", dyn=None)
                     elif opt in ("t", "target-directory"):
-                        self.check_write(v, scope, f"`{base}`")
+                        check_write(self, v, scope, f"`{base}`")
         has_target = bool(names & {"t", "target-directory"})
         sources = operands if has_target or len(operands) < 2 else operands[:-1]
         for arg in sources:
             for v in arg:
                 for piece in ([v] + [p for p in piece_split(v, ":")[1:]]):
-                    self.check_read(piece, scope, f"`{base}`", dyn=ASK if piece is v else None, recursive=recursive)
+                    check_read(self, piece, scope, f"`{base}`", dyn=ASK if piece is v else None, recursive=recursive)
         for arg in operands:
             for v in arg:
-                self.check_write(v, scope, f"`{base}`")
+                check_write(self, v, scope, f"`{base}`")
 
     def interpreter(self, base: str, kind: str, args: list[list[str]], lits: list[str | None], scope: Scope,
                     stdin: Stdin | None) -> None:
@@ -718,13 +401,13 @@ class Analyzer:
                     i += 1 if eq else 2
                 elif key in value_long:
                     if not eq and i + 1 < len(args):
-                        self.generic(base, [args[i + 1]], scope)
+                        generic(self, base, [args[i + 1]], scope)
                     else:
-                        self.generic(base, [[mark(val)]], scope)
+                        generic(self, base, [[mark(val)]], scope)
                     i += 1 if eq else 2
                 else:
                     if eq:
-                        self.generic(base, [[mark(val)]], scope)
+                        generic(self, base, [[mark(val)]], scope)
                     i += 1
                 continue
             j = 1
@@ -741,7 +424,7 @@ class Analyzer:
                     elif kind == "perl" and ch in "i":
                         pass
                     else:
-                        self.generic(base, [value], scope)
+                        generic(self, base, [value], scope)
                     break
                 j += 1
             i += consumed
@@ -751,51 +434,34 @@ class Analyzer:
         if kind == "perl" and any(t and t.startswith("-") and "i" in t[1:].split("e")[0] for t in lits):
             for arg in rest + ([script] if script else []):
                 for v in arg:
-                    self.check_write(v, scope, "`perl -i`")
+                    check_write(self, v, scope, "`perl -i`")
         if module is not None:
             if module in ("secretguard", "secretguard.cli", "secretguard.entry"):
-                self.secretguard(base, rest, [plain(a[0]) if len(a) == 1 and is_static(a[0]) else None for a in rest],
+                self.secretguard(base, rest, literals(rest),
                                  scope, stdin)
                 return
             if module in ("pip",) and any(plain(v) == "uninstall" for a in rest for v in a) and \
                     any("secretguard" in plain(v) for a in rest for v in a):
                 self.hit(DENY, "bash.tamper", "uninstalling secretguard would remove the guard")
-            self.generic(f"{base} -m {module}", rest, scope)
+            generic(self, f"{base} -m {module}", rest, scope)
             return
         for code in codes:
             if any(not is_static(c) for c in code):
                 self.hit(ASK, "bash.oneliner", f"`{base}` runs code computed at run time")
                 continue
             for c in code:
-                self._code(plain(c), lang, base, scope)
+                check_code(self, plain(c), lang, base, scope)
         if codes:
-            self.generic(base, ([script] if script else []) + rest, scope)
+            generic(self, base, ([script] if script else []) + rest, scope)
             return
         if script is not None and plain(script[0]) != "-":
-            self.generic(base, [script] + rest, scope)
+            generic(self, base, [script] + rest, scope)
             return
         if stdin is not None and stdin.text is not None:
-            self._code(stdin.text, lang, base, scope)
+            check_code(self, stdin.text, lang, base, scope)
         elif stdin is not None and stdin.source == "pipe":
             self.hit(ASK, "bash.oneliner", f"`{base}` runs code piped in from another command")
-        self.generic(base, rest, scope)
-
-    def _code(self, code: str, lang: str, base: str, scope: Scope) -> None:
-        def check(text: str) -> str | None:
-            reason = self.probe(mark(text), scope, content=False)
-            if reason:
-                return f"{text} ({reason})"
-            path = self._abspath(text, scope)
-            if path is not None:
-                protected = self.env.protected_path(path)
-                if protected:
-                    return f"{text} ({protected})"
-            return None
-
-        from secretguard.guard.shell.code import analyze_code  # only one-liners pay for its regexes
-
-        for level, rule, reason in analyze_code(code, lang, check):
-            self.hit(level, rule, reason)
+        generic(self, base, rest, scope)
 
     def shell(self, base: str, args: list[list[str]], lits: list[str | None], scope: Scope, stdin: Stdin | None) -> None:
         i = 0
@@ -821,8 +487,8 @@ class Analyzer:
                 if i >= len(args):
                     break
             # a script file: it runs; we only check that it is not a credential file
-            self.check_read(args[i][0], scope, f"`{base}`", dyn=ASK)
-            self.generic(base, args[i + 1:], scope)
+            check_read(self, args[i][0], scope, f"`{base}`", dyn=ASK)
+            generic(self, base, args[i + 1:], scope)
             return
         if stdin is not None and stdin.text is not None:
             self.run_text(stdin.text, scope.child(), 1, f"the script piped into `{base}`")
@@ -850,8 +516,8 @@ class Analyzer:
     def cmd_source(self, base, args, lits, scope, stdin) -> None:
         if args:
             for v in args[0]:
-                self.check_read(v, scope, f"`{base}`", dyn=ASK)
-            self.generic(base, args[1:], scope)
+                check_read(self, v, scope, f"`{base}`", dyn=ASK)
+            generic(self, base, args[1:], scope)
 
     def cmd_cd(self, base, args, lits, scope, stdin) -> None:
         operands = [(a, t) for a, t in zip(args, lits) if not (t and t.startswith("-") and t != "-")]
@@ -862,7 +528,7 @@ class Analyzer:
         if t is None or t == "-":
             scope.cwd = None
             return
-        scope.cwd = self._abspath(t, scope)
+        scope.cwd = abspath(t, scope)
 
     def cmd_env(self, base, args, lits, scope, stdin) -> None:
         i = 0
@@ -1005,7 +671,7 @@ class Analyzer:
             if t.startswith("--"):
                 key, eq, _ = t[2:].partition("=")
                 if key in ("env-file",) and (eq or i + 1 < len(args)):
-                    self.check_read(mark(t.split("=", 1)[1]) if eq else args[i + 1][0], scope, f"`{base}`", dyn=None)
+                    check_read(self, mark(t.split("=", 1)[1]) if eq else args[i + 1][0], scope, f"`{base}`", dyn=None)
                 i += 1 if eq or key not in long else 2
                 continue
             i += 2 if len(t) == 2 and t[1] in short else 1
@@ -1033,7 +699,7 @@ class Analyzer:
             if t in ("-a", "--arg-file") or t.startswith("--arg-file="):
                 value = [mark(t.split("=", 1)[1])] if "=" in t else (args[i + 1] if i + 1 < len(args) else [])
                 for v in value:
-                    self.check_read(v, scope, "`xargs -a`", dyn=ASK)
+                    check_read(self, v, scope, "`xargs -a`", dyn=ASK)
                 stdin = Stdin("file")
                 i += 1 if "=" in t else 2
                 continue
@@ -1066,7 +732,7 @@ class Analyzer:
         self._find(args, scope, estimate=False)
 
     def _find(self, args: list[list[str]], scope: Scope, estimate: bool) -> list[str] | None:
-        lits = [plain(a[0]) if len(a) == 1 and is_static(a[0]) else None for a in args]
+        lits = literals(args)
         i = 0
         while i < len(args) and lits[i] is not None and (lits[i] in ("-H", "-L", "-P") or
                                                          lits[i].startswith(("-D", "-O"))):
@@ -1091,12 +757,12 @@ class Analyzer:
             elif t in ("-fprint", "-fprint0", "-fls", "-fprintf"):
                 if i + 1 < len(args):
                     for v in args[i + 1]:
-                        self.check_write(v, scope, f"`find {t}`")
+                        check_write(self, v, scope, f"`find {t}`")
                 i += 3 if t == "-fprintf" else 2
             elif t in ("-files0-from",):
                 if i + 1 < len(args):
                     for v in args[i + 1]:
-                        self.check_read(v, scope, "`find -files0-from`", dyn=ASK)
+                        check_read(self, v, scope, "`find -files0-from`", dyn=ASK)
                 i += 2
             else:
                 i += 1
@@ -1120,7 +786,7 @@ class Analyzer:
             for v in arg:
                 if not is_static(v):
                     return None
-                root = self._abspath(plain(v), scope)
+                root = abspath(plain(v), scope)
                 if root is None:
                     return None
                 if os.path.isdir(root):
@@ -1153,7 +819,7 @@ class Analyzer:
             else:
                 candidates = []
             for name in candidates:
-                if self.env.secret_name(_unknown_dir(self.env.home, name)):
+                if self.env.secret_name(unknown_dir(self.env.home, name)):
                     out.append(os.path.join(root, name))
         return out
 
@@ -1190,7 +856,7 @@ class Analyzer:
             if opt in ("f", "file", "exclude-from", "ignore-file"):
                 for value in values:
                     for v in value:
-                        self.check_read(v, scope, f"`{base} -{opt}`" if len(opt) == 1 else f"`{base} --{opt}`", dyn=None)
+                        check_read(self, v, scope, f"`{base} -{opt}`" if len(opt) == 1 else f"`{base} --{opt}`", dyn=None)
         if not pattern_given and operands:
             operands = operands[1:]
         recursive = base in ("rg", "ag", "ack", "ack-grep") or bool(names & {"r", "R", "recursive",
@@ -1213,8 +879,8 @@ class Analyzer:
                     exclude.extend(_RG_TYPES[text])
         for arg in operands:
             for v in arg:
-                self.check_read(v, scope, f"`{base}`", dyn=ASK, recursive=recursive, hidden=hidden,
-                                only=(tuple(include), tuple(exclude)))
+                check_read(self, v, scope, f"`{base}`", dyn=ASK, recursive=recursive, hidden=hidden,
+                           only=(tuple(include), tuple(exclude)))
 
     def cmd_sed(self, base, args, lits, scope, stdin) -> None:
         spec = C.Spec("efl", ("expression", "file", "line-length"))
@@ -1224,7 +890,7 @@ class Analyzer:
             if o in ("f", "file"):
                 for val in vals:
                     for v in val:
-                        self.check_read(v, scope, "`sed -f`", dyn=None)
+                        check_read(self, v, scope, "`sed -f`", dyn=None)
         if not scripts and not any(o in ("f", "file") for o, _ in opts) and operands:
             scripts, operands = operands[0], operands[1:]
         in_place = any(o in ("i", "in-place") for o, _ in opts) or any(
@@ -1234,16 +900,16 @@ class Analyzer:
             for m in re.finditer(r"(?:^|[;\n{}]|\d|\$|/)\s*([rRwW])\s+([^;\n}]+)", text):
                 target = mark(m.group(2).strip())
                 if m.group(1) in "rR":
-                    self.check_read(target, scope, "`sed r`", dyn=None)
+                    check_read(self, target, scope, "`sed r`", dyn=None)
                 else:
-                    self.check_write(target, scope, "`sed w`")
+                    check_write(self, target, scope, "`sed w`")
             if re.search(r"(?:^|[;\n{}])\s*(?:\d+|\$)?\s*e(?:\s|$)|s(.).*?\1.*?\1[gpiImM0-9]*e", text):
                 self.hit(ASK, "bash.oneliner", "the sed script runs commands (`e`)")
         for arg in operands:
             for v in arg:
-                self.check_read(v, scope, f"`{base}`", dyn=ASK)
+                check_read(self, v, scope, f"`{base}`", dyn=ASK)
                 if in_place:
-                    self.check_write(v, scope, "`sed -i`")
+                    check_write(self, v, scope, "`sed -i`")
 
     def cmd_awk(self, base, args, lits, scope, stdin) -> None:
         spec = C.Spec("fvF", ("file", "assign", "field-separator", "source", "include", "load"))
@@ -1253,39 +919,39 @@ class Analyzer:
             for val in vals:
                 for v in val:
                     if o in ("f", "file", "include"):
-                        self.check_read(v, scope, f"`{base} -f`", dyn=None)
+                        check_read(self, v, scope, f"`{base} -f`", dyn=None)
                     elif o in ("source",):
                         programs.append(v)
                     elif o in ("v", "assign"):
-                        self.generic(base, [[v]], scope)
+                        generic(self, base, [[v]], scope)
         if not programs and not any(o in ("f", "file") for o, _ in opts) and operands:
             programs, operands = operands[0], operands[1:]
         for p in programs:
             if not is_static(p):
                 self.hit(ASK, "bash.oneliner", f"`{base}` runs a program computed at run time")
             else:
-                self._code(plain(p), "awk", base, scope)
+                check_code(self, plain(p), "awk", base, scope)
         for arg in operands:
             for v in arg:
                 if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", plain(v)):
                     continue
-                self.check_read(v, scope, f"`{base}`", dyn=ASK)
+                check_read(self, v, scope, f"`{base}`", dyn=ASK)
 
     def cmd_tee(self, base, args, lits, scope, stdin) -> None:
         for arg, t in zip(args, lits):
             if t and t.startswith("-"):
                 continue
             for v in arg:
-                self.check_write(v, scope, "`tee`")
+                check_write(self, v, scope, "`tee`")
 
     def cmd_dd(self, base, args, lits, scope, stdin) -> None:
         for arg in args:
             for v in arg:
                 text = plain(v)
                 if text.startswith("if="):
-                    self.check_read(mark(text[3:]) if is_static(v) else DYN, scope, "`dd`", dyn=ASK)
+                    check_read(self, mark(text[3:]) if is_static(v) else DYN, scope, "`dd`", dyn=ASK)
                 elif text.startswith("of="):
-                    self.check_write(mark(text[3:]), scope, "`dd`")
+                    check_write(self, mark(text[3:]), scope, "`dd`")
 
     def cmd_tar(self, base, args, lits, scope, stdin) -> None:
         first = lits[0] if lits else None
@@ -1302,23 +968,23 @@ class Analyzer:
             rest_args, rest_lits = args[1 + consumed:], lits[1 + consumed:]
             for arg in args[1:1 + consumed]:
                 for v in arg:
-                    self.generic(base, [[v]], scope)
+                    generic(self, base, [[v]], scope)
         opts, operands = split_opts(rest_args, rest_lits, value_opts)
         for o, vals in opts:
             for val in vals:
                 for v in val:
                     if o in ("T", "files-from", "exclude-from"):
-                        self.check_read(v, scope, f"`{base}`", dyn=ASK)
+                        check_read(self, v, scope, f"`{base}`", dyn=ASK)
                     elif o in ("to-command", "use-compress-program", "I"):
                         self._command_string([v], scope, [], f"`{base} --to-command`")
                     else:
-                        self.generic(base, [[v]], scope)
+                        generic(self, base, [[v]], scope)
         for arg in operands:
             for v in arg:
                 if create:
-                    self.check_read(v, scope, f"`{base}`", dyn=ASK, recursive=True)
+                    check_read(self, v, scope, f"`{base}`", dyn=ASK, recursive=True)
                 else:
-                    self.generic(base, [[v]], scope)
+                    generic(self, base, [[v]], scope)
 
     def cmd_zip(self, base, args, lits, scope, stdin) -> None:
         opts, operands = split_opts(args, lits, C.Spec("bnOPtTx", ("temp-path", "suffixes", "output-file",
@@ -1328,17 +994,17 @@ class Analyzer:
             if operands and lits and lits[0] in ("a", "u"):
                 for arg in operands[2:]:
                     for v in arg:
-                        self.check_read(v, scope, f"`{base}`", dyn=ASK, recursive=True)
+                        check_read(self, v, scope, f"`{base}`", dyn=ASK, recursive=True)
             else:
-                self.generic(base, args, scope)
+                generic(self, base, args, scope)
             return
         if base in ("unzip",):
-            self.generic(base, args, scope)
+            generic(self, base, args, scope)
             return
         recursive = bool(names & {"r", "R", "recurse-paths"})
         for arg in operands[1:]:
             for v in arg:
-                self.check_read(v, scope, f"`{base}`", dyn=ASK, recursive=recursive)
+                check_read(self, v, scope, f"`{base}`", dyn=ASK, recursive=recursive)
 
     def cmd_ssh(self, base, args, lits, scope, stdin) -> None:
         opts, operands = split_opts(args, lits, C.Spec("BbcDEeFIiJLlmOoPpQRSWw", ()), stop_at_operand=True)
@@ -1348,7 +1014,7 @@ class Analyzer:
                     if o == "o" and re.match(r"(?i)^\s*(proxycommand|localcommand|knownhostscommand)", plain(v)):
                         self.hit(ASK, "bash.dynamic", "`ssh -o ...Command=` runs a local command")
                     elif o == "F":
-                        self.check_read(v, scope, "`ssh -F`", dyn=None)
+                        check_read(self, v, scope, "`ssh -F`", dyn=None)
         if len(operands) > 1:
             remote = operands[1:]
             if any(len(a) != 1 or not is_static(a[0]) for a in remote):
@@ -1384,18 +1050,18 @@ class Analyzer:
                 while i < len(args) and lits[i] and lits[i].startswith("-"):
                     t = lits[i]
                     if t in ("--env-file",) and i + 1 < len(args):
-                        self.check_read(args[i + 1][0], scope, f"`{base} {sub} --env-file`", dyn=None)
+                        check_read(self, args[i + 1][0], scope, f"`{base} {sub} --env-file`", dyn=None)
                     i += 2 if t in value_opts else 1
                 rest = args[i + 1:]  # skip the container or image
             if rest:
                 self.run_args(rest, Scope(None, {}, None), stdin)
-            self.generic(base, args, scope)
+            generic(self, base, args, scope)
             return
         found = C.secret_cli(base, lits)
         if found:
             self.hit(found[0], "bash.secret-cli", found[1])
             return
-        self.generic(base, args, scope)
+        generic(self, base, args, scope)
 
     def cmd_git(self, base, args, lits, scope, stdin) -> None:
         i = 0
@@ -1405,7 +1071,7 @@ class Analyzer:
             if t in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"):
                 value = lits[i + 1] if i + 1 < len(args) else None
                 if t == "-C":
-                    sub_scope = Scope(self._abspath(value, scope) if value else None, scope.vars, scope.positional)
+                    sub_scope = Scope(abspath(value, scope) if value else None, scope.vars, scope.positional)
                 elif t in ("-c", "--config-env") and value is not None:
                     self._git_config_key(value.split("=", 1)[0], set_value="=" in value or t == "--config-env")
                 elif t == "-c":
@@ -1445,7 +1111,7 @@ class Analyzer:
                    "rev-list", "name-rev", "for-each-ref", "show-ref", "symbolic-ref", "update-index", "sparse-checkout",
                    "lfs", "maintenance", "range-diff", "cherry"):
             if sub == "log" and any(t and (t in ("-p", "--patch", "-u") or t.startswith("-L")) for t in rest_lits):
-                self.generic(f"git {sub}", rest, sub_scope)
+                generic(self, f"git {sub}", rest, sub_scope)
             return
         if sub == "grep":
             spec = C.Spec("efABCm", ("regexp", "file", "after-context", "before-context", "context", "max-count",
@@ -1456,14 +1122,14 @@ class Analyzer:
                 operands = operands[1:]
             for arg in [a for a in operands if not (len(a) == 1 and plain(a[0]) == "--")] or [[mark(".")]]:
                 for v in arg:
-                    self.check_read(v, sub_scope, "`git grep`", dyn=ASK, recursive=True, hidden=True)
+                    check_read(self, v, sub_scope, "`git grep`", dyn=ASK, recursive=True, hidden=True)
             return
         if sub == "mv":
             for arg in rest:
                 for v in arg:
-                    self.check_read(v, sub_scope, "`git mv`", dyn=None)
+                    check_read(self, v, sub_scope, "`git mv`", dyn=None)
             return
-        self.generic(f"git {sub}", rest, sub_scope)
+        generic(self, f"git {sub}", rest, sub_scope)
 
     def _git_config_key(self, key: str, set_value: bool) -> None:
         low = key.lower()
@@ -1528,7 +1194,7 @@ class Analyzer:
             return
         before = len(self.hits)
         self.run_args(child, scope, stdin)
-        child_lits = [plain(a[0]) if len(a) == 1 and is_static(a[0]) else None for a in child]
+        child_lits = literals(child)
         if any(t is None for t in child_lits):
             self.hit(ASK, "bash.exec-profile", "`secretguard exec` runs a command computed at run time")
             return
@@ -1545,24 +1211,13 @@ class Analyzer:
         if "uninstall" in lits and any(t and "secretguard" in t for t in lits):
             self.hit(DENY, "bash.tamper", "uninstalling secretguard would remove the guard")
             return
-        self.generic(base, args, scope)
+        generic(self, base, args, scope)
 
     def cmd_precommit(self, base, args, lits, scope, stdin) -> None:
         if lits[:1] == ["uninstall"]:
             self.hit(DENY, "bash.tamper", "`pre-commit uninstall` would remove the secretguard commit gate")
             return
-        self.generic(base, args, scope)
-
-
-
-def _globs_match(globs: tuple, path: str, root: str) -> bool:
-    name, rel = os.path.basename(path), os.path.relpath(path, root)
-    return any(fnmatch.fnmatch(name, g) or fnmatch.fnmatch(rel, g) for g in globs)
-
-
-def _unknown_dir(home: str, name: str) -> str:
-    """A path judged by its name alone: the directory is unknown (and does not exist)."""
-    return os.path.join(home, ".secretguard-unknown-dir", name)
+        generic(self, base, args, scope)
 
 
 def _short_flag(t: str | None, flag: str, valued: str) -> bool:
@@ -1575,10 +1230,6 @@ def _short_flag(t: str | None, flag: str, valued: str) -> bool:
         if ch in valued:
             return False
     return False
-
-
-def _show(value: str) -> str:
-    return plain(value).replace(DYN, "…").replace(BENIGN, "…")
 
 
 def _replace(value: str, token: str, fill: str) -> str:
@@ -1604,65 +1255,6 @@ def _find_match(kind: str, pattern: str | None, path: str, as_printed: str) -> b
         return re.fullmatch(pattern, as_printed, re.IGNORECASE if kind == "-iregex" else 0) is not None
     except re.error:
         return True
-
-
-def _printf(fmt: str, args: list[str]) -> str:
-    fmt = fmt.replace("\\n", "\n").replace("\\t", "\t")
-    out: list[str] = []
-    queue = list(args)
-    while True:
-        piece = re.sub(r"%[-+ #0]*\d*(?:\.\d+)?[sbdiqxXoc]", lambda m: queue.pop(0) if queue else "", fmt)
-        out.append(piece.replace("%%", "%"))
-        if not queue:
-            break
-    return "".join(out)
-
-
-def split_opts(args: list[list[str]], lits: list[str | None], spec: C.Spec,
-               stop_at_operand: bool = False) -> tuple[list[tuple[str, list[list[str]]]], list[list[str]]]:
-    """Options (name, values) and operands, by the command's option grammar."""
-    opts: list[tuple[str, list[list[str]]]] = []
-    operands: list[list[str]] = []
-    i = 0
-    only_operands = False
-    while i < len(args):
-        t = lits[i]
-        if only_operands or t is None or t == "-" or not t.startswith("-"):
-            operands.append(args[i])
-            i += 1
-            if stop_at_operand:
-                only_operands = True
-            continue
-        if t == "--":
-            only_operands = True
-            i += 1
-            continue
-        if t.startswith("--"):
-            name, eq, value = t[2:].partition("=")
-            n = spec.long.get(name, 0)
-            if eq:
-                opts.append((name, [[mark(value)]]))
-            elif n:
-                opts.append((name, args[i + 1:i + 1 + n]))
-                i += n
-            else:
-                opts.append((name, []))
-            i += 1
-            continue
-        j = 1
-        while j < len(t):
-            ch = t[j]
-            if ch in spec.short:
-                if j + 1 < len(t):
-                    opts.append((ch, [[mark(t[j + 1:])]]))
-                else:
-                    opts.append((ch, args[i + 1:i + 2]))
-                    i += 1
-                break
-            opts.append((ch, []))
-            j += 1
-        i += 1
-    return opts, operands
 
 
 _GREP_SPECS = {
