@@ -82,7 +82,9 @@ def output_of(a: Analyzer, commands: list, scope: Scope) -> Stdin | None:
         here = _heredoc_text(a, first, scope)
         return Stdin("pipe", here, here.split() if here is not None else None)
     if base == "find":
-        items = a._find(args, scope, estimate=True)
+        from secretguard.guard.shell.handlers.find import find_paths  # handler modules load on first use
+
+        items = find_paths(a, args, scope, estimate=True)
         return Stdin("pipe", None, items) if items is not None else None
     if base in ("ls", "fd", "fdfind", "tree") or (base == "git" and texts[:1] == ["ls-files"]):
         items = _listing(a, base, args, scope)
