@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from typing import Callable
 
 from secretguard.guard.events import LEVELS, Decision
-from secretguard.guard.shell.analyze import ASK, DENY, Analyzer, Scope, _TooBig
+from secretguard.guard.shell.analyze import Analyzer
+from secretguard.guard.shell.state import ASK, DENY, Scope, _TooBig
 
 MAX_COMMAND = 100_000
 # Dependency and cache directories a recursive read is not followed into (the scan skips them too).

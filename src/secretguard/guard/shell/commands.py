@@ -6,6 +6,8 @@ Option grammars (which options take a value) matter because a value is not a fil
 
 from __future__ import annotations
 
+import re
+
 
 class Spec:
     """Option grammar: short options taking a value, long options taking N values."""
@@ -202,6 +204,7 @@ INTERPRETERS = {
     "Rscript": ("r", "e", "", (), ()),
     "osascript": ("applescript", "e", "l", (), ()),
 }
+INTERPRETER_NAME = re.compile(r"^(python|pypy|node|nodejs|ruby|perl|php|lua|luajit)(?:[\d.]+)?$")  # python3.12, node18
 # Output that is a subset of the input lines: an estimate of the input stays one of the output.
 SUBSET_FILTERS = {"head", "tail", "sort", "uniq", "grep", "egrep", "fgrep", "rg", "cat", "tac", "shuf", "tee"}
 
