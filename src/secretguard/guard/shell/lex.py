@@ -1,7 +1,7 @@
 """The lexer: command text to tokens, and each word to its parts (quotes, escapes, $-expansions, backticks).
 
 A `$(...)` or backtick inside a word is parsed on the spot, so the lexer calls back into the
-parser (parse.py) for it; the import is deferred because the parser imports this module.
+parser, which parse.py hands it as `Lexer.parser` (no import cycle between the two).
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ ANSI_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": 
 
 
 class Lexer:
-    """Tokens from `src` starting at `pos`; `depth` counts the nesting of $(...) and friends."""
+    """Tokens from `src` starting at `pos`; `depth` counts the nesting of $(...) and friends.
+
+    `$(...)` and backticks hold whole scripts, so the lexer needs the parser: parse.py hands it
+    its Parser class (`Lexer.parser`) when it loads, which keeps the two modules free of a cycle.
+    """
+
+    parser = None  # set by secretguard.guard.shell.parse
 
     def __init__(self, src: str, pos: int, depth: int) -> None:
         if depth > MAX_DEPTH:
@@ -311,15 +317,15 @@ class Lexer:
             out.append(c)
             j += 1
         self.pos = j + 1
-        from secretguard.guard.shell.parse import parse_script_text  # deferred: parse.py imports this module
-
-        return parse_script_text("".join(out), self.depth + 1)
+        sub = self.parser(Lexer("".join(out), 0, self.depth + 1))
+        script = sub.script(closers=set())
+        if sub.lex.peek()[0] != "eof":
+            raise ParseError("unexpected text in a backtick substitution")
+        return script
 
     def _sub_script(self) -> "Script":
         """Parse `$(...)` / `<(...)` in place (from after the opening paren) up to its `)`."""
-        from secretguard.guard.shell.parse import Parser  # deferred: parse.py imports this module
-
-        sub = Parser(Lexer(self.src, self.pos, self.depth + 1))
+        sub = self.parser(Lexer(self.src, self.pos, self.depth + 1))
         script = sub.script(closers={")"})
         tok = sub.lex.take()
         if tok != ("op", ")"):

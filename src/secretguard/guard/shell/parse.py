@@ -295,6 +295,9 @@ def _describe(tok: tuple) -> str:
     return repr(tok[1])
 
 
+Lexer.parser = Parser  # the lexer parses $(...) and backticks with it
+
+
 def parse_script_text(src: str, depth: int = 0) -> Script:
     parser = Parser(Lexer(src, 0, depth))
     script = parser.script(closers=set())
