@@ -199,8 +199,13 @@ def test_bad_input_is_refused_with_exit_2(sg, project: Path, stdin: str) -> None
 
 
 def test_other_events_get_no_answer(hook, project: Path) -> None:
-    proc, out = hook(payload("user_prompt_submit", project, hook_event_name="PostToolUse"))
+    proc, out = hook(payload("user_prompt_submit", project, hook_event_name="Notification"))
     assert proc.returncode == 0 and out is None
+
+
+def test_a_malformed_post_tool_use_fails_closed(hook, project: Path) -> None:
+    proc, out = hook(payload("user_prompt_submit", project, hook_event_name="PostToolUse"))
+    assert proc.returncode == 2 and out is None and proc.stderr.startswith("secretguard: refused")
 
 
 def test_decisions_are_audited_without_values(hook, project: Path, isolated_xdg: Path) -> None:

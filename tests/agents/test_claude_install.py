@@ -48,7 +48,7 @@ def test_merge_keeps_everything_and_is_idempotent(sg, project: Path) -> None:
     assert data["permissions"]["deny"][0] == "Read(./secrets/**)"
     assert {"Read(./.env)", "Read(**/.env)", "Read(**/*.pem)", "Read(**/id_rsa)"} <= set(data["permissions"]["deny"])
     assert "Read(./.env.example)" not in data["permissions"]["deny"]
-    assert data["hooks"]["PostToolUse"] == EXISTING["hooks"]["PostToolUse"]
+    assert data["hooks"]["PostToolUse"][0] == EXISTING["hooks"]["PostToolUse"][0]  # theirs kept, ours after
     assert data["hooks"]["PreToolUse"][0] == EXISTING["hooks"]["PreToolUse"][0]
     assert data["hooks"]["SessionStart"][0] == EXISTING["hooks"]["SessionStart"][0]
     for event in cs.EVENTS:

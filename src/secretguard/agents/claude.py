@@ -20,10 +20,11 @@ import json
 import os
 import sys
 
-from secretguard.guard.events import BEFORE_TOOL, FIND, MCP, OTHER_EVENT, OTHER_TOOL, PROMPT, READ, SEARCH, \
-    SESSION_START, SHELL, WRITE, Event, EventError, ToolCall
+from secretguard.guard.events import AFTER_TOOL, BEFORE_TOOL, CONFIG_CHANGE, FIND, MCP, OTHER_EVENT, OTHER_TOOL, \
+    PROMPT, READ, SEARCH, SESSION_END, SESSION_START, SHELL, WRITE, Event, EventError, ToolCall
 
-EVENTS = {"SessionStart": SESSION_START, "UserPromptSubmit": PROMPT, "PreToolUse": BEFORE_TOOL}
+EVENTS = {"SessionStart": SESSION_START, "UserPromptSubmit": PROMPT, "PreToolUse": BEFORE_TOOL,
+          "PostToolUse": AFTER_TOOL, "Stop": SESSION_END, "SessionEnd": SESSION_END, "ConfigChange": CONFIG_CHANGE}
 FILE_TOOLS = {"Read": ("file_path", READ), "NotebookRead": ("notebook_path", READ),
               "Write": ("file_path", WRITE), "Edit": ("file_path", WRITE), "MultiEdit": ("file_path", WRITE),
               "NotebookEdit": ("notebook_path", WRITE)}
@@ -60,11 +61,23 @@ def parse(doc: dict) -> Event:
     cwd = doc.get("cwd")
     event = Event("claude", EVENTS.get(name, OTHER_EVENT), name, cwd if isinstance(cwd, str) else None,
                   os.environ.get("CLAUDE_PROJECT_DIR"), str(doc.get("session_id") or ""))
-    if event.kind == BEFORE_TOOL:
+    transcript = doc.get("transcript_path")
+    event.transcript = transcript if isinstance(transcript, str) and os.path.isabs(transcript) else None
+    if event.kind in (BEFORE_TOOL, AFTER_TOOL):
         tool, tool_input = doc.get("tool_name"), doc.get("tool_input")
         if not isinstance(tool, str) or not isinstance(tool_input, dict):
-            raise EventError("PreToolUse event without tool_name and tool_input")
+            raise EventError(f"{name} event without tool_name and tool_input")
         event.tool = tool_call(tool, tool_input)
+        if event.kind == AFTER_TOOL:
+            if "tool_response" not in doc:
+                raise EventError("PostToolUse event without tool_response")
+            event.output = doc["tool_response"]
+    elif event.kind == PROMPT:
+        prompt = doc.get("prompt")
+        event.prompt = prompt if isinstance(prompt, str) else None
+    elif event.kind == CONFIG_CHANGE:
+        path = doc.get("file_path")
+        event.config_file = path if isinstance(path, str) else None
     return event
 
 
@@ -130,7 +143,44 @@ def answer(event: Event) -> dict | None:
             return {}
         return {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": d.decision,
                                        "permissionDecisionReason": d.reason}}
+    if event.kind == AFTER_TOOL:
+        red = decide.after_tool(event)
+        if red is None:
+            return None  # nothing found: the original output stands
+        # the tool's own output shape, strings replaced: Claude Code ignores any other shape
+        return {"hookSpecificOutput": {"hookEventName": "PostToolUse", "updatedToolOutput": red.output,
+                                       "additionalContext": red.note(event.tool.name)}}
+    if event.kind == SESSION_END:
+        decide.session_end(event)
+        return None
+    if event.kind == CONFIG_CHANGE:
+        d = decide.config_change(event, _hooks_removed(event.config_file))
+        return {"decision": "block", "reason": d.reason} if d.decision != "allow" else None
     return None  # other events: nothing to say
+
+
+def _hooks_removed(path: str | None) -> str | None:
+    """Why the changed settings file no longer runs secretguard as installed, or None."""
+    if not path or not os.path.basename(path).startswith("settings") or not path.endswith(".json"):
+        return None
+    from pathlib import Path
+
+    from secretguard.agents import claude_settings as cs
+
+    before = cs.snapshot_of(Path(path))
+    if before is None:
+        return None  # secretguard did not install into this file
+    try:
+        data, _raw = cs.load(Path(path))
+    except cs.SettingsError as exc:
+        return f"{path} is no longer valid settings ({exc})"
+    now = cs.installed_commands(data)
+    missing = [event for event in before if not now.get(event)]
+    if missing:
+        return f"the change to {path} removes secretguard's {', '.join(missing)} hook(s)"
+    if any(sorted(tuple(x) for x in now.get(e, [])) != sorted(before[e]) for e in before):
+        return f"the change to {path} alters secretguard's hooks"
+    return None
 
 
 def probe(project: str, target: str) -> dict:

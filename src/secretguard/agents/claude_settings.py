@@ -14,14 +14,16 @@ from secretguard.agents import config_files
 from secretguard.agents.config_files import SettingsError, command_executable, find_executable, hook_command, load, \
     write
 
-EVENTS = ("SessionStart", "UserPromptSubmit", "PreToolUse")
+EVENTS = ("SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "Stop", "SessionEnd", "ConfigChange")
+WITH_MATCHER = ("PreToolUse", "PostToolUse")
 # Tools the PreToolUse hook must see; an MCP tool stands for every `mcp__server__tool`.
 TOOLS = ("Read", "Write", "Edit", "MultiEdit", "NotebookEdit", "NotebookRead", "Grep", "Glob", "Bash",
          "mcp__filesystem__read_file", "mcp__shell__execute_command")
 MATCHER = "*"  # every tool: MCP servers and tools added later take paths and commands too
 # Seconds before Claude Code gives up on the hook. A timed-out PreToolUse hook lets the call
 # through, so these are generous; SessionStart scans the whole workspace.
-TIMEOUTS = {"SessionStart": 600, "UserPromptSubmit": 600, "PreToolUse": 120}
+TIMEOUTS = {"SessionStart": 600, "UserPromptSubmit": 600, "PreToolUse": 120, "PostToolUse": 120, "Stop": 120,
+            "SessionEnd": 120, "ConfigChange": 60}
 # A second wall, enforced by Claude Code itself (also for @file mentions, which no hook sees).
 # `.env.*` is spelled out rather than globbed: `Read(./.env.*)` would also forbid `.env.example`,
 # which must stay readable; the hook judges the other variants by content.
@@ -94,7 +96,7 @@ def merge(settings: dict, command: str, deny_rules: tuple[str, ...] = DENY_RULES
 
 def _entry(event: str, command: str) -> dict:
     hook = {"type": "command", "command": command, "timeout": TIMEOUTS[event]}
-    if event == "PreToolUse":
+    if event in WITH_MATCHER:
         return {"matcher": MATCHER, "hooks": [hook]}
     return {"hooks": [hook]}
 
@@ -110,7 +112,42 @@ def install(path: Path, executable: str) -> tuple[list[str], Path | None]:
     changes = merge(data, hook_command(executable), path=path)
     if not changes:
         return [], None
-    return changes, write(path, data, original)
+    backup = write(path, data, original)
+    save_snapshot(path, data)
+    return changes, backup
+
+
+def _snapshot_file(path: Path) -> Path:
+    import hashlib
+
+    from secretguard.paths import state_dir
+
+    key = hashlib.sha256(str(path.absolute()).encode()).hexdigest()[:24]
+    return state_dir() / "claude" / f"installed-{key}.json"
+
+
+def save_snapshot(path: Path, data: dict) -> None:
+    """Record secretguard's hooks as install/uninstall left them in `path`: the ConfigChange hook
+    refuses any other change to them."""
+    import json
+
+    from secretguard.paths import ensure_private_dir
+
+    target = _snapshot_file(path)
+    ensure_private_dir(target.parent)
+    mine = {e: sorted(c) for e, c in installed_commands(data).items() if c}
+    target.write_text(json.dumps(mine))
+
+
+def snapshot_of(path: Path) -> dict[str, list] | None:
+    """What secretguard last installed into `path` (event -> [(command, matcher)]), or None."""
+    import json
+
+    try:
+        doc = json.loads(_snapshot_file(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return {e: [tuple(x) for x in v] for e, v in doc.items()} if isinstance(doc, dict) and doc else None
 
 
 def installed_commands(data: dict) -> dict[str, list[tuple[str, str | None]]]:

@@ -160,4 +160,9 @@ def uninstall(agent: str, path: Path) -> tuple[list[str], Path | None]:
     changes = FILES[agent].unmerge(data, path)
     if not changes:
         return [], None
-    return changes, config_files.write(path, data, original)
+    backup = config_files.write(path, data, original)
+    if agent == "claude":
+        from secretguard.agents import claude_settings
+
+        claude_settings.save_snapshot(path, data)
+    return changes, backup

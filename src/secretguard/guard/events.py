@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 # Event kinds
+SESSION_END, CONFIG_CHANGE = "session_end", "config_change"  # (session_end: the agent stopped or ended)
 SESSION_START, PROMPT, BEFORE_TOOL, AFTER_TOOL, OTHER_EVENT = "session_start", "prompt", "before_tool", \
     "after_tool", "other"
 # Tool kinds
@@ -44,7 +45,8 @@ class ToolCall:
 class Event:
     """One hook event of one agent session, with what is known about its project."""
 
-    __slots__ = ("agent", "kind", "name", "cwd", "root", "session", "tool", "prompt", "_judge", "digest")
+    __slots__ = ("agent", "kind", "name", "cwd", "root", "session", "tool", "prompt", "_judge", "digest", "output",
+                 "transcript", "config_file")
 
     def __init__(self, agent: str, kind: str, name: str, cwd: str | None, root: str | None, session: str = "",
                  tool: ToolCall | None = None, prompt: str | None = None) -> None:
@@ -54,6 +56,9 @@ class Event:
         self.session, self.tool, self.prompt = session, tool, prompt
         self._judge = None
         self.digest: str | None = None
+        self.output: object = None             # after a tool: its output, in the agent's own shape
+        self.transcript: str | None = None     # where the agent stores this session, when it says
+        self.config_file: str | None = None    # a settings change: the file that changed
 
     @property
     def judge(self):

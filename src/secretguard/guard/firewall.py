@@ -1,0 +1,77 @@
+"""The context firewall: what reaches the model is redacted first.
+
+A tool's output is redacted in place — the same structure, every string inside it with each
+secret replaced by the scan's own redaction — because an agent silently ignores a replacement whose
+shape differs from the tool's own (Claude Code does). A prompt that holds a secret is refused.
+Secrets are what the content rules find plus values the known-values index holds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+MAX_STRINGS = 100000
+
+
+class Redaction:
+    """The redacted copy of an output and what was withheld, by rule (never a value)."""
+
+    __slots__ = ("output", "counts")
+
+    def __init__(self, output: object, counts: Counter) -> None:
+        self.output, self.counts = output, counts
+
+    def note(self, tool: str) -> str:
+        rules = ", ".join(f"{rule} ×{n}" if n > 1 else rule for rule, n in sorted(self.counts.items()))
+        return (f"secretguard withheld {sum(self.counts.values())} secret value(s) from this {tool} output "
+                f"({rules}); each is shown as a short prefix and *****. Do not try to recover them: use "
+                "`secretguard exec` for a command that needs a secret.")
+
+
+def redactor(root: str):
+    from secretguard.scan.known import KnownValues
+    from secretguard.scan.redact import Redactor, detector_for
+
+    return Redactor(detector_for(root), KnownValues.load())
+
+
+def redact_output(output: object, root: str) -> Redaction | None:
+    """A copy of `output` with secrets replaced inside its strings, or None when it holds none."""
+    red = redactor(root)
+    counts: Counter = Counter()
+    budget = [MAX_STRINGS]
+
+    def walk(value: object) -> object:
+        if isinstance(value, str):
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise ValueError("the output has too many parts to check")
+            new, found = red.redact(value)
+            counts.update(found)
+            return new
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    copy = walk(output)
+    return Redaction(copy, counts) if counts else None
+
+
+def withhold(output: object, why: str) -> object:
+    """Fail closed: the same shape with every string replaced by one note."""
+    note = f"[secretguard withheld this output: {why}]"
+    if isinstance(output, str):
+        return note
+    if isinstance(output, list):
+        return [withhold(v, why) for v in output]
+    if isinstance(output, dict):
+        return {k: withhold(v, why) for k, v in output.items()}
+    return output
+
+
+def secrets_in(text: str, root: str) -> Counter:
+    """Rule ids (with counts) of the secrets in `text`."""
+    _new, counts = redactor(root).redact(text)
+    return counts
