@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "secretguard.commands.doctor:doctor",
     "claude": "secretguard.commands.claude_launch:claude_launch",
     "run": "secretguard.commands.run:run",
+    "transcripts": "secretguard.commands.transcripts:transcripts",
 }
 
 

@@ -41,6 +41,12 @@ TOKEN_FILES = (".cache/huggingface/token", ".cache/huggingface/stored_tokens", "
 AGENT_LOGIN_FILES = (".claude/.credentials.json", ".codex/auth.json", ".gemini/oauth_creds.json",
                      ".config/github-copilot/apps.json", ".config/github-copilot/hosts.json", ".copilot/config.json")
 
+# Credential files the wall hides whose values are worth knowing (the known-values index).
+CREDENTIAL_FILES = (".aws/credentials", ".netrc", ".pgpass", ".git-credentials", ".npmrc", ".pypirc",
+                    ".docker/config.json", ".config/gh/hosts.yml", ".config/glab-cli/config.yml", ".vault-token",
+                    ".kube/config", ".m2/settings.xml", ".gradle/gradle.properties", ".terraformrc",
+                    ".config/hub", ".azure/accessTokens.json")
+
 # Public halves of credential stores: everyday tools need them and they hold no secret.
 PUBLIC_FILES = (".ssh/config", ".ssh/known_hosts", ".ssh/known_hosts2", ".aws/config")
 PUBLIC_GLOBS = (".ssh/*.pub",)

@@ -80,6 +80,8 @@ def run_sealed(argv: list[str], spec: sandbox.Spec, *, redact_output: bool = Fal
         if announce:
             for line in confine.available():
                 sys.stderr.write(f"secretguard: warning: {line}\n")
+        if not spec.inner:
+            _remember_home_credentials(spec)
         if not spec.inner:  # a sealed tool command is audited by the hook that sealed it
             _audit("session.start", argv=argv[:1], project=spec.project, allowed=list(spec.allow),
                    allowed_env=list(spec.allow_env), removed_env=removed, sealed=True)
@@ -190,6 +192,23 @@ def _known_values():
     except ImportError:
         return None
     return KnownValues.load()
+
+
+def _remember_home_credentials(spec: sandbox.Spec) -> None:
+    """Values in the credential files the wall hides are known secrets: should one reach the
+    model anyway (pasted, fetched), the context firewall redacts it."""
+    from secretguard.guard import wall
+    from secretguard.scan.known import KnownValues, values_in_credential_file
+
+    values: list[str] = []
+    for rel in wall.CREDENTIAL_FILES + wall.TOKEN_FILES:
+        path = os.path.join(spec.home, rel)
+        if os.path.isfile(path):
+            values += values_in_credential_file(path)
+    try:
+        KnownValues.add(values, ttl=12 * 3600)
+    except OSError:
+        pass
 
 
 def _audit(event: str, **fields) -> None:

@@ -107,6 +107,17 @@ def run_exec(argv: list[str], profile_name: str | None, mask: bool | None, token
     return _run_with_token(profile, argv, settings, login_token, fingerprint.digest, mask_out, mask_err, wrap, base)
 
 
+def _remember(values: list[str], ttl: int) -> None:
+    """The values just read are known secrets: the context firewall redacts them wherever they
+    reappear (a keyed hash each, never the value), for a day after the token expires."""
+    try:
+        from secretguard.scan.known import KnownValues
+
+        KnownValues.add(values, ttl=ttl + 24 * 3600)
+    except OSError as exc:
+        _say(f"warning: could not record the values as known secrets ({exc.strerror or exc})")
+
+
 def _refused(profile: Profile | None, argv: list[str], reason: str) -> None:
     _say(reason)
     try:
@@ -144,6 +155,7 @@ def _run_with_token(profile: Profile, argv: list[str], settings: VaultSettings, 
         try:
             read = vault.read_secrets(settings, vault.client(settings, child.token, session=session), profile.secrets)
             values = list(read.values.values())
+            _remember(values, profile.max_ttl)
             record.update(argv=_masked_argv(argv, values), leases=read.leases)
             _audit(outcome="started", started=started, **record)
             if relay.stop_signal is not None:
