@@ -200,3 +200,13 @@ def test_doctor_says_when_the_settings_point_at_a_path_missing_here(project: Pat
     assert proc.returncode == 1
     assert "points at /home/someone-else/.secretguard/bin/secretguard, which does not exist on this machine" in \
         proc.stdout
+
+
+def test_doctor_warns_when_another_post_tool_use_hook_could_undo_the_redaction(project: Path, sg) -> None:
+    path = project / ".claude" / "settings.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"hooks": {"PostToolUse": [{"matcher": "*", "hooks": [
+        {"type": "command", "command": "format-output.sh"}]}]}}))
+    cs.install(path, cs.find_executable())
+    proc = sg("doctor", "--dir", str(project))
+    assert "another PostToolUse hook" in proc.stdout and "format-output.sh" in proc.stdout

@@ -120,3 +120,27 @@ def test_secret_values_never_in_output(tmp_path: Path, sg) -> None:
             for token in content.split():
                 if len(token) >= 12 and token.isalnum():
                     assert token.decode(errors="ignore") not in proc.stdout + proc.stderr
+
+
+def test_agent_configs_with_literal_secrets_are_findings(tmp_path: Path, sg) -> None:
+    """MCP server env/args and 'always allow' rules with inline tokens, in the project and in HOME."""
+    from planted import rand
+
+    token, password, arg = rand(30), rand(22), rand(26)
+    (tmp_path / ".mcp.json").write_text(json.dumps({"mcpServers": {"gh": {
+        "command": "npx", "args": ["-y", "server-github", "--token", arg],
+        "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": token, "LOG_LEVEL": "debug"}}}}))
+    (tmp_path / ".claude").mkdir()
+    (tmp_path / ".claude" / "settings.local.json").write_text(json.dumps({"permissions": {"allow": [
+        f"Bash(PGPASSWORD={password} psql -h db -c 'select 1')", "Bash(npm test:*)"]}}))
+    proc = sg("scan", str(tmp_path), "--format", "json", "--no-cache")
+    rules = {(f["path"], f["rule"]) for f in json.loads(proc.stdout)["findings"]}
+    assert (".mcp.json", "mcp-config-env-secret") in rules and (".mcp.json", "mcp-config-arg-secret") in rules
+    assert any(p == ".claude/settings.local.json" for p, _ in rules)
+    assert not any(v in proc.stdout for v in (token, password, arg))
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".claude.json").write_text((tmp_path / ".mcp.json").read_text())
+    proc = sg("scan", "--agent-config", "--format", "json", "--no-cache", env={"HOME": str(home)})
+    assert proc.returncode == 1
+    assert {f["path"] for f in json.loads(proc.stdout)["findings"]} == {".claude.json"}

@@ -166,6 +166,14 @@ def installed_commands(data: dict) -> dict[str, list[tuple[str, str | None]]]:
     return out
 
 
+def other_commands(data: dict, event: str) -> list[str]:
+    """Commands of hooks for `event` that are not secretguard's."""
+    hooks = data.get("hooks") if isinstance(data, dict) else None
+    entries = hooks.get(event) if isinstance(hooks, dict) else None
+    return [h["command"] for entry in entries or [] if isinstance(entry, dict) for h in entry.get("hooks") or []
+            if isinstance(h, dict) and isinstance(h.get("command"), str) and not is_our_command(h["command"])]
+
+
 def matcher_covers(matcher: str | None, tool: str) -> bool:
     """Does a hook matcher select `tool` (Claude Code: exact name, regex, or empty/"*" for all)?"""
     if matcher in (None, "", "*"):

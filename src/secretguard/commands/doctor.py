@@ -39,7 +39,9 @@ def doctor(project_dir: Path) -> int:
     from secretguard.commands.doctor_agents import existing
 
     paths = [(scope, cs.settings_path(scope, project_dir)) for scope in ("project", "local", "user")]
+    others_post: list[str] = []
     for _scope, path, data in existing(paths, report):
+        others_post += [f"{path}: {c}" for c in cs.other_commands(data, "PostToolUse")]
         mine = cs.installed_commands(data)
         for event, items in mine.items():
             found[event] += items
@@ -55,6 +57,9 @@ def doctor(project_dir: Path) -> int:
     if found["PreToolUse"]:
         report(not missing, "PreToolUse covers " + ("every tool it must" if not missing else
                                                     f"not: {', '.join(missing)}"))
+    for other in others_post:
+        # Claude Code gives every PostToolUse hook the original output; the last to finish wins
+        report(None, f"another PostToolUse hook ({other}) could replace the output after secretguard's redaction")
     report(None if "Read(./.env)" not in deny_rules else True,
            "permissions.deny has the credential-file rules" if "Read(./.env)" in deny_rules else
            "permissions.deny lacks the credential-file rules (a second wall): run `secretguard install claude`")

@@ -39,13 +39,23 @@ class _Progress:
 @click.option("--staged", is_flag=True, help="Scan what is staged for commit (the index), not the working tree.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list what was excluded.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to a file.")
+@click.option("--agent-config", is_flag=True, help="Scan the agents' user-level configs in HOME (MCP servers, "
+              "allow rules) instead of PATHS.")
 def scan(paths: tuple[Path, ...], fmt: str, excludes: tuple[str, ...], strict: bool, baseline: Path | None,
-         no_cache: bool, staged: bool, verbose: bool, output: Path | None) -> int:
+         no_cache: bool, staged: bool, verbose: bool, output: Path | None, agent_config: bool) -> int:
     """Scan PATHS (default: the current directory) for credential files and secrets."""
     from secretguard.scan import report
     from secretguard.scan.engine import ScanOptions, scan_workspace
 
     options = ScanOptions(excludes=excludes, strict=strict, use_cache=not no_cache, baseline=baseline)
+    if agent_config:
+        if paths or staged:
+            raise click.UsageError("--agent-config scans HOME's agent configs: give no PATH and no --staged")
+        paths = _agent_configs()
+        if not paths:
+            click.echo("secretguard: no agent configuration found in HOME", err=True)
+            return 0
+        os.chdir(Path.home())  # findings are shown relative to HOME
     if staged:
         from secretguard.scan.staged import scan_staged
 
@@ -69,6 +79,16 @@ def scan(paths: tuple[Path, ...], fmt: str, excludes: tuple[str, ...], strict: b
         click.echo(text)
     _record(result, "staged" if staged else "manual")
     return result.exit_code()
+
+
+AGENT_CONFIGS = (".claude.json", ".claude/settings.json", ".claude/settings.local.json", ".cursor/mcp.json",
+                 ".codex/config.toml", ".gemini/settings.json", ".copilot/mcp-config.json", ".vscode/mcp.json",
+                 ".config/Claude/claude_desktop_config.json", ".config/Code/User/mcp.json", ".aider.conf.yml")
+
+
+def _agent_configs() -> tuple[Path, ...]:
+    home = Path.home()
+    return tuple(home / rel for rel in AGENT_CONFIGS if (home / rel).is_file())
 
 
 def _record(result, trigger: str) -> None:
