@@ -182,3 +182,40 @@ def test_a_plain_hook_command_fails_open(claude_code: InstalledCLI, tmp_path: Pa
     assert (tmp_path / "project" / MARKER).exists(), "the call did not run: Claude Code now fails closed?"
     [touch] = run.tool_results().values()
     assert not touch["is_error"]
+
+
+def grep(pattern: str, path: Path) -> dict:
+    return {"tools": [{"name": "Grep", "input": {"pattern": pattern, "path": str(path), "output_mode": "content"}}]}
+
+
+def test_the_model_is_shown_redacted_output(claude_code: InstalledCLI, tmp_path: Path) -> None:  # noqa: F811
+    """Bash (sealed) and Grep output holding a token, and a Read of a file holding a value only the
+    known-values index knows: the model's next request carries them redacted; a failing command's
+    output (which Claude Code cannot replace afterwards) arrives redacted by the sealed wrapper."""
+    from planted import github_token
+
+    project = tmp_path / "project"
+    install_secretguard(project)
+    token, failing, known = github_token(), github_token(), rand(24)
+    (project / "logs").mkdir()
+    (project / "logs" / "app.log").write_text("INFO started\n")  # the token arrives mid-session
+    (project / "notes.txt").write_text(f"the staging password is {known} until friday\n")
+    # secretguard handed `known` out earlier (exec does this): it knows its keyed hash, not the value
+    home = tmp_path / "home"
+    subprocess.run([sys.executable, "-c", f"from secretguard.scan.known import KnownValues; "
+                                          f"KnownValues.add([{known!r}])"], check=True, env={"HOME": str(home)})
+    script = [bash(f"printf 'DEBUG auth=%s\\n' {token} >> logs/app.log && tail -1 logs/app.log"),
+              grep("auth=", project / "logs"), read(project / "notes.txt"),
+              bash(f"echo 'retrying with {failing}'; exit 3"), DONE]
+    run = claude_code.run(tmp_path, script)
+    assert finished(run)["result"] == "All done."
+    shown = list(run.tool_results().values())
+    assert len(shown) == 4, shown
+    for result in shown:
+        assert token not in result["text"] and failing not in result["text"] and known not in result["text"]
+    assert "ghp_*****" in shown[0]["text"] and "ghp_*****" in shown[1]["text"]
+    assert "the staging password is *****" in shown[2]["text"]
+    assert shown[3]["is_error"] and "retrying with ghp_*****" in shown[3]["text"]
+    # nothing sent to the model carries the values (its own tool_use inputs hold them: they came from it)
+    sent = json.dumps([m for r in run.main_requests for m in r["body"]["messages"] if m.get("role") == "user"])
+    assert token not in sent and failing not in sent and known not in sent
