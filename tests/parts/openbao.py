@@ -41,10 +41,10 @@ class OpenBao:
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_"))}
         env["HOME"] = str(self.workdir)  # belt and braces: -dev-no-store-token already keeps ~/.vault-token away
+        env["BAO_DEV_ROOT_TOKEN_ID"] = ROOT_TOKEN  # the environment, not the command line `ps` shows
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
-                [bao_binary(), "server", "-dev", "-dev-no-store-token", f"-dev-root-token-id={ROOT_TOKEN}",
-                 f"-dev-listen-address=127.0.0.1:{self.port}"],
+                [bao_binary(), "server", "-dev", "-dev-no-store-token", f"-dev-listen-address=127.0.0.1:{self.port}"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.workdir)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

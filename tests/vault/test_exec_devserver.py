@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,15 @@ def test_quick_start(world: ExecWorld, monkeypatch: pytest.MonkeyPatch) -> None:
         addr = next(w.split("=", 1)[1] for w in text.split() if w.startswith("VAULT_ADDR="))
         assert addr.startswith("http://127.0.0.1:") and "[profiles.demo]" in text
         monkeypatch.setenv("VAULT_ADDR", addr)
+        from secretguard.vault import keystore
+
+        root_token = keystore.load_login(addr)[0]
+        # every user can read every process's command line (`ps`): the root token is not on one
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                assert root_token.encode() not in cmdline.read_bytes(), f"root token in {cmdline}"
+            except OSError:
+                continue
         world.approve("demo")
         piped = world.run("exec", "--", "printenv", "DEMO_PASSWORD")
         assert piped.returncode == 0 and piped.stdout == "*****\n", piped.stderr

@@ -47,11 +47,16 @@ def free_port() -> int:
 
 
 def start(bao: str, port: int, root_token: str) -> subprocess.Popen:
-    """Start `bao server -dev` on 127.0.0.1:port; its output (which names the root token) is discarded."""
-    args = [bao, "server", "-dev", "-dev-no-store-token", f"-dev-root-token-id={root_token}",
-            f"-dev-listen-address=127.0.0.1:{port}"]
+    """Start `bao server -dev` on 127.0.0.1:port; its output (which names the root token) is discarded.
+    The root token goes through the server's environment, which only its user can read, never its
+    command line, which every user sees in `ps`."""
+    import os
+
+    args = [bao, "server", "-dev", "-dev-no-store-token", f"-dev-listen-address=127.0.0.1:{port}"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_"))}
+    env["BAO_DEV_ROOT_TOKEN_ID"] = root_token
     return subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+                            start_new_session=True, env=env)
 
 
 def wait_healthy(proc: subprocess.Popen, addr: str, timeout: float = 20.0) -> None:
