@@ -61,6 +61,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn errors into one line on stderr and exit 2."""
     args = sys.argv[1:] if argv is None else argv
+    args = _debug_first(args)
     try:
         rv = cli.main(args=args, prog_name="secretguard", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -68,8 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("secretguard: aborted", err=True)
         return 2
+    except click.exceptions.UsageError as exc:
+        # one line, as every other error: what is wrong and where the help is
+        where = f"secretguard {exc.ctx.command_path.split(' ', 1)[1]}" if exc.ctx and " " in exc.ctx.command_path \
+            else "secretguard"
+        click.echo(f"secretguard: error: {exc.format_message()} (see `{where} --help`)", err=True)
+        return 2
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"secretguard: error: {exc.format_message()}", err=True)
         return 2
     except SecretguardError as exc:
         click.echo(f"secretguard: error: {exc}", err=True)
@@ -83,6 +90,15 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"secretguard: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
         return 2
     return rv if isinstance(rv, int) else 0
+
+
+def _debug_first(args: list[str]) -> list[str]:
+    """`--debug` is a global option: accept it anywhere before a `--` (after it, args are a command's)."""
+    head = args[: args.index("--")] if "--" in args else args
+    if "--debug" in head[1:]:
+        i = args.index("--debug")
+        return ["--debug", *args[:i], *args[i + 1:]]
+    return args
 
 
 if __name__ == "__main__":

@@ -31,6 +31,9 @@ SCAN_KEYS: dict[str, type] = {
 }
 
 
+TYPE_NAMES = {list: "a list", str: "a string", int: "an integer", dict: "a table"}
+
+
 @dataclass(frozen=True)
 class Settings:
     root: Path
@@ -84,7 +87,7 @@ def load_settings(root: Path, extra_excludes: tuple[str, ...] = ()) -> Settings:
         if expected is None:
             raise ConfigError(f"{where}: unknown key {key!r}")
         if not isinstance(value, expected) or isinstance(value, bool):
-            raise ConfigError(f"{where}: {key!r} must be a {expected.__name__}")
+            raise ConfigError(f"{where}: {key!r} must be {TYPE_NAMES[expected]}")
         if expected is list and not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: {key!r} must be a list of strings")
     base = source.parent if source else root

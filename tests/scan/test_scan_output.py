@@ -201,3 +201,21 @@ def test_a_link_to_a_directory_outside_is_advised_exclude_not_a_baseline(tmp_pat
     assert proc.returncode == 1
     advice = [line for line in proc.stdout.splitlines() if "data" in line and "exclude" in line]
     assert advice and "baseline" not in advice[0]
+
+
+def test_usage_errors_and_unwritable_reports_are_one_line_and_exit_2(tmp_path: Path, sg) -> None:
+    for args in (["scan", "--format", "nope"], ["scan", "-o", str(tmp_path / "missing" / "r.txt"), str(tmp_path)],
+                 ["scan", str(tmp_path), "--debug", "--no-such-option"], ["no-such-command"]):
+        proc = sg(*args)
+        assert proc.returncode == 2, args
+        assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("secretguard: error: "), proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+def test_a_report_written_to_a_file_still_says_the_verdict(tmp_path: Path, sg) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n")
+    out = tmp_path / "report.json"
+    proc = sg("scan", "--format", "json", "-o", str(out), str(tmp_path))
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert "clean: 1 file scanned" in proc.stderr and str(out) in proc.stderr
+    assert json.loads(out.read_text())["clean"] is True

@@ -110,3 +110,18 @@ def test_split_exec_argv() -> None:
     assert split_exec_argv(["/usr/bin/secretguard", "exec", "--profile=d", "x"]) == ("d", ["x"])
     assert split_exec_argv(["python", "-m", "secretguard", "exec", "ls", "-l"]) == (None, ["ls", "-l"])
     assert split_exec_argv(["ls", "-l"]) is None
+
+
+def test_one_invalid_profile_leaves_the_others_usable(tmp_path: Path, sg, isolated_xdg: Path) -> None:
+    config = isolated_xdg / "xdg_config_home" / "secretguard" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[profiles.good]\ncommand = ["true"]\npolicies = ["p"]\n[profiles.good.secrets]\n'
+                      'X = "kv2:secret/data/a#b"\n[profiles.broken]\ncommand = 3\n')
+    proc = sg("profiles", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "good:" in proc.stdout and "broken: INVALID" in proc.stdout and "command" in proc.stdout
+    from secretguard.vault.profiles import find_profile_for_argv
+
+    assert find_profile_for_argv(["true"], tmp_path).name == "good"
+    refused = sg("exec", "--profile", "broken", "--", "true", cwd=tmp_path)
+    assert refused.returncode == 125 and "profiles.broken" in refused.stderr

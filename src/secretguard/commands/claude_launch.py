@@ -14,11 +14,13 @@ import click
 from secretguard.errors import SecretguardError
 
 
-@click.command("claude", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False,
-                                           "help_option_names": []})
+@click.command("claude", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def claude_launch(args: tuple[str, ...]) -> int:
-    """Scan the workspace strictly, then exec `claude` with ARGS (refused while dirty)."""
+    """Scan the workspace strictly, then exec `claude` with ARGS (refused while dirty).
+
+    Claude's own options go after `--` when they could be read as secretguard's: `secretguard claude -- --help`.
+    Prefer `secretguard run -- claude ARGS`, which also seals the session."""
     from secretguard.scan import report
     from secretguard.guard import verdicts
     from secretguard.scan.engine import ScanOptions, scan_workspace

@@ -47,7 +47,11 @@ def login(method: str, username: str | None, role_id: str | None, mount: str | N
         token = vault.login_approle(settings, role_id, _read_secret("Secret id"), mount or "approle")
     if not token:
         raise click.UsageError("no token given")
-    info = vault.lookup_self(settings, vault.client(settings, token))
+    try:
+        info = vault.lookup_self(settings, vault.client(settings, token))
+    except vault.TokenInvalid:
+        raise vault.VaultError(f"{settings.addr} refused this token (invalid, expired or revoked): nothing was "
+                               "stored") from None
     keystore.save_login(settings.keyring_key, token, method)
     audit.record("login", repo=Path.cwd(), addr=settings.addr, namespace=settings.namespace, method=method,
                  accessor=info.accessor, display_name=info.display_name, policies=list(info.policies))

@@ -17,7 +17,8 @@ def profiles(fmt: str) -> int:
     from secretguard.errors import SecretguardError
 
     root = prof.find_project_root(Path.cwd())
-    found = prof.load_profiles(root)
+    invalid: dict[str, str] = {}
+    found = prof.load_profiles(root, invalid)
     rows = []
     for name in sorted(found):
         p = found[name]
@@ -29,13 +30,15 @@ def profiles(fmt: str) -> int:
                      "state": state, "secrets": {env: str(ref) for env, ref in p.secrets},
                      "policies": list(p.policies), "ttl": p.ttl})
     if fmt == "json":
-        click.echo(json.dumps({"project_root": str(root), "profiles": rows}, indent=2))
-        return 0
-    if not rows:
+        click.echo(json.dumps({"project_root": str(root), "profiles": rows, "invalid": invalid}, indent=2))
+        return 1 if invalid else 0
+    for name, message in sorted(invalid.items()):
+        click.echo(f"{name}: INVALID (not usable until fixed): {message}")
+    if not rows and not invalid:
         click.echo(f"no profiles (user config: {prof.user_config_path()}; project: {root})")
         return 0
     for r in rows:
         click.echo(f"{r['name']}: {r['state']}  [{r['approval']}]  {' '.join(r['command'])}")
         click.echo(f"    from {r['source']}; policies {', '.join(r['policies'])}; ttl {r['ttl']}s; "
                    f"secrets {', '.join(r['secrets'])}")
-    return 0
+    return 1 if invalid else 0

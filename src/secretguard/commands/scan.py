@@ -74,7 +74,13 @@ def scan(paths: tuple[Path, ...], fmt: str, excludes: tuple[str, ...], strict: b
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = report.to_text(result, color=color, verbose=verbose)
     if output is not None:
-        output.write_text(text + "\n", encoding="utf-8")
+        try:
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+        summary = [line for line in report.to_text(result, hint=False).splitlines() if line.startswith("secretguard: ")]
+        click.echo(f"{summary[-1]}; report written to {output}" if summary else f"report written to {output}",
+                   err=True)
     else:
         click.echo(text)
     _record(result, "staged" if staged else "manual")

@@ -78,11 +78,20 @@ def _reason(exc: BaseException) -> str:
         return "timed out"
     if isinstance(exc, hx.VaultError):
         errors = [e for e in (exc.errors or []) if isinstance(e, str)]
-        text = "; ".join(e.strip().replace("\n", " ") for e in errors)[:200]
+        text = "; ".join(_plain(e) for e in errors)[:200]
         default = {hx.Forbidden: "permission denied", hx.InvalidPath: "not found",
                    hx.VaultDown: "Vault is sealed or unavailable"}.get(type(exc), type(exc).__name__)
         return text or default
     return type(exc).__name__
+
+
+def _plain(error: str) -> str:
+    """Vault's multi-error text ("1 error occurred:\\n\\t* permission denied\\n\\n") as one plain line."""
+    import re
+
+    items = re.findall(r"^\s*\*\s*(.+?)\s*$", error, re.M)
+    text = "; ".join(items) if items and re.match(r"\s*\d+ errors? occurred", error) else error
+    return " ".join(text.split())
 
 
 def _call(what: str, settings: VaultSettings, fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -236,15 +236,21 @@ def _parse_one(name: str, raw: object, source: str) -> Profile:
                    env_allow=env_allow, description=description)
 
 
-def parse_profiles(raw: dict, source: str) -> dict[str, Profile]:
-    """Validate a `profiles` table; raise ConfigError naming the file and key on any problem."""
+def parse_profiles(raw: dict, source: str, invalid: dict[str, str] | None = None) -> dict[str, Profile]:
+    """Validate a `profiles` table; raise ConfigError naming the file and key on any problem. With
+    `invalid`, a broken profile is set aside there (name -> message) and the others stay usable."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: profiles must be a table of [profiles.NAME] tables")
     out: dict[str, Profile] = {}
     for name, body in raw.items():
-        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", name):
-            raise ConfigError(f"{source}: profiles.{name}: a profile name uses letters, digits, '_', '-', '.'")
-        out[name] = _parse_one(name, body, source)
+        try:
+            if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", name):
+                raise ConfigError(f"{source}: profiles.{name}: a profile name uses letters, digits, '_', '-', '.'")
+            out[name] = _parse_one(name, body, source)
+        except ConfigError as exc:
+            if invalid is None:
+                raise
+            invalid[name] = str(exc)
     return out
 
 
@@ -261,18 +267,19 @@ def find_project_root(start: Path) -> Path:
     return start
 
 
-def load_user_profiles() -> dict[str, Profile]:
+def load_user_profiles(invalid: dict[str, str] | None = None) -> dict[str, Profile]:
     user = user_config_path()
-    return parse_profiles(read_toml(user).get("profiles", {}), str(user)) if user.is_file() else {}
+    return parse_profiles(read_toml(user).get("profiles", {}), str(user), invalid) if user.is_file() else {}
 
 
-def load_profiles(project_root: Path) -> dict[str, Profile]:
-    """User profiles plus the project's; a project profile may not shadow a user profile."""
+def load_profiles(project_root: Path, invalid: dict[str, str] | None = None) -> dict[str, Profile]:
+    """User profiles plus the project's; a project profile may not shadow a user profile. With
+    `invalid`, broken profiles are collected there instead of failing the whole load."""
     user = user_config_path()
-    profiles = load_user_profiles()
+    profiles = load_user_profiles(invalid)
     table, project = find_project_table(project_root)
     if project is not None:
-        for name, profile in parse_profiles(table.get("profiles", {}), str(project)).items():
+        for name, profile in parse_profiles(table.get("profiles", {}), str(project), invalid).items():
             if name in profiles:
                 raise ConfigError(f"{project}: profiles.{name}: shadows the user profile {name!r} in {user}; "
                                   "rename one of them")
@@ -341,6 +348,6 @@ def find_profile_for_argv(argv: list[str], project_root: Path) -> Profile | None
     split = split_exec_argv(argv)
     name, command = split if split is not None else (None, argv)
     try:
-        return select_profile(load_profiles(project_root), command, name)
+        return select_profile(load_profiles(project_root, {}), command, name)
     except ProfileError:
         return None

@@ -89,7 +89,14 @@ def run_exec(argv: list[str], profile_name: str | None, mask: bool | None, token
     root = profiles.find_project_root(Path.cwd())
     profile: Profile | None = None
     try:
-        profile = profiles.select_profile(profiles.load_profiles(root), argv, profile_name)
+        invalid: dict[str, str] = {}
+        try:
+            profile = profiles.select_profile(profiles.load_profiles(root, invalid), argv, profile_name)
+        except profiles.ProfileError as exc:
+            if profile_name in invalid:
+                raise SecretguardError(invalid[profile_name]) from None
+            hint = f" (not usable: {'; '.join(invalid.values())})" if invalid else ""
+            raise profiles.ProfileError(f"{exc}{hint}") from None
         mask_out, mask_err = _mask_plan(profile.mask, mask)
         base_env = execute.build_env(base, profile, {})
         execute.resolve_command(argv[0], base_env)
