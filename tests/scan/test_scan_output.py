@@ -219,3 +219,18 @@ def test_a_report_written_to_a_file_still_says_the_verdict(tmp_path: Path, sg) -
     assert proc.returncode == 0 and proc.stdout == ""
     assert "clean: 1 file scanned" in proc.stderr and str(out) in proc.stderr
     assert json.loads(out.read_text())["clean"] is True
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
+    """A long scan says it is alive on a terminal's stderr; piped output carries no progress."""
+    from parts.tty import run_in_pty
+
+    for n in range(3000):
+        (tmp_path / f"f{n}.py").write_text(f"x = {n}\n")
+    code, out = run_in_pty([sys.executable, "-c", "import time, sys; from secretguard.commands.scan import _Progress;"
+                            "p = _Progress(); p.started -= 5; p.walked(500); p(100); p.close()"], b"",
+                           env=dict(os.environ), cwd=str(tmp_path))
+    assert code == 0 and "found 500 files" in out and "scanned 100 files" in out
+    piped = subprocess.run([sys.executable, "-m", "secretguard", "scan", "--no-cache", str(tmp_path)],
+                           capture_output=True, text=True, timeout=120)
+    assert "files…" not in piped.stderr + piped.stdout

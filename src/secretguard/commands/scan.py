@@ -19,8 +19,15 @@ class _Progress:
         self.shown = False
 
     def __call__(self, done: int) -> None:
-        if self.enabled and done % 50 == 0 and time.monotonic() - self.started > 1:
-            sys.stderr.write(f"\rsecretguard: scanned {done} files…")
+        if done % 50 == 0:
+            self._show(f"scanned {done} files…")
+
+    def walked(self, seen: int) -> None:
+        self._show(f"found {seen} files…")
+
+    def _show(self, text: str) -> None:
+        if self.enabled and time.monotonic() - self.started > 1:
+            sys.stderr.write(f"\r\033[Ksecretguard: {text}")
             sys.stderr.flush()
             self.shown = True
 

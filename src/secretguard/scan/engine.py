@@ -130,7 +130,10 @@ def scan_workspace(paths: Iterable[Path], options: ScanOptions = ScanOptions(),
 
         cache = ScanCache(root, digest)
     todo: list[Candidate] = []
-    for item in Walker(settings).walk(targets):
+    walked = getattr(progress, "walked", None)  # the walk of a big tree takes seconds too
+    for seen, item in enumerate(Walker(settings).walk(targets), 1):
+        if walked is not None and seen % 500 == 0:
+            walked(seen)
         if isinstance(item, Skipped):
             result.skipped.append(item)
         elif isinstance(item, Excluded):
