@@ -51,9 +51,8 @@ def _time_interleaved(commands: dict[str, list[str]], env: dict[str, str], cwd: 
     return times
 
 
-def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    tmp = Path(tempfile.mkdtemp(prefix="sg-bench-"))
+def setup(tmp: Path) -> tuple[OpenBao, KeyringSession, dict[str, str], Path]:
+    """OpenBao with three secrets, a keyring holding the login, a project with an approved profile."""
     bao = OpenBao(tmp / "bao").start()
     keyring = KeyringSession(tmp / "keyring").start()
     try:
@@ -76,8 +75,24 @@ def main() -> None:
         keystore.save_login(bao.addr, c.auth.token.create(policies=["bench", "user"], ttl="1h")["auth"]["client_token"],
                             "token")
         approval.approve(profiles.load_profiles(project)["bench"], project)
-        sg = shutil.which("secretguard") or sys.executable
-        sg_argv = [sg] if sg != sys.executable else [sys.executable, "-m", "secretguard"]
+    except BaseException:
+        keyring.stop()
+        bao.stop()
+        raise
+    return bao, keyring, env, project
+
+
+def secretguard_argv() -> list[str]:
+    sg = shutil.which("secretguard") or sys.executable
+    return [sg] if sg != sys.executable else [sys.executable, "-m", "secretguard"]
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    tmp = Path(tempfile.mkdtemp(prefix="sg-bench-"))
+    bao, keyring, env, project = setup(tmp)
+    try:
+        sg_argv = secretguard_argv()
         direct = ["true"]
         commands = {
             "exec": [*sg_argv, "exec", "--", *direct],
