@@ -65,8 +65,21 @@ def rsa_private_key(bits: int = 2048) -> str:
     return pem("RSA PRIVATE KEY", _der(0x30, b"".join(_der_int(p) for p in parts)))
 
 
+def _ssh_string(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + data
+
+
 def openssh_key() -> str:
-    body = base64.b64encode(b"openssh-key-v1\0" + secrets.token_bytes(300)).decode()
+    """An unencrypted ed25519 key in openssh-key-v1 format whose fields parse (random key material)."""
+    public = secrets.token_bytes(32)
+    public_blob = _ssh_string(b"ssh-ed25519") + _ssh_string(public)
+    check = secrets.token_bytes(4)
+    private = check + check + _ssh_string(b"ssh-ed25519") + _ssh_string(public) \
+        + _ssh_string(secrets.token_bytes(32) + public) + _ssh_string(b"user@host")
+    private += bytes(range(1, 1 + (-len(private) % 8)))
+    data = b"openssh-key-v1\0" + _ssh_string(b"none") + _ssh_string(b"none") + _ssh_string(b"") \
+        + (1).to_bytes(4, "big") + _ssh_string(public_blob) + _ssh_string(private)
+    body = base64.b64encode(data).decode()
     lines = [body[i:i + 70] for i in range(0, len(body), 70)]
     return "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "\n".join(lines) + "\n-----END OPENSSH PRIVATE KEY-----\n"
 

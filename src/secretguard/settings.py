@@ -27,8 +27,10 @@ DEFAULT_BASELINE = ".secretguard-baseline.json"
 # key -> expected type; "profiles" belongs to `secretguard exec`, which validates it when it reads it.
 SCAN_KEYS: dict[str, type] = {
     "exclude": list, "skip_dirs": list, "disable_rules": list, "rule_files": list,
-    "baseline": str, "max_file_size": int, "profiles": dict,
+    "baseline": str, "max_file_size": int, "profiles": dict, "gate": str,
 }
+# `gate`: which findings block an agent session, by confidence (see scan/confidence.py)
+GATE_VALUES = ("all", "medium", "high")
 
 
 TYPE_NAMES = {list: "a list", str: "a string", int: "an integer", dict: "a table"}
@@ -45,6 +47,8 @@ class Settings:
     max_file_size: int = 100 * 1024 * 1024
     source: str | None = None               # the settings file, for messages
     profiles: dict[str, Any] = field(default_factory=dict)
+    gate: str = "medium"                    # all | medium (high and medium block) | high
+    skip_reasons: dict[str, str] = field(default_factory=dict)  # skip_dirs pattern -> why (defaults.toml)
 
     def digest(self) -> str:
         """What the scan results depend on, for the cache key."""
@@ -90,6 +94,9 @@ def load_settings(root: Path, extra_excludes: tuple[str, ...] = ()) -> Settings:
             raise ConfigError(f"{where}: {key!r} must be {TYPE_NAMES[expected]}")
         if expected is list and not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: {key!r} must be a list of strings")
+    if table.get("gate", "medium") not in GATE_VALUES:
+        raise ConfigError(f"{where}: 'gate' must be one of {', '.join(repr(v) for v in GATE_VALUES)} "
+                          f"(which findings block an agent session: all, high and medium, or high only)")
     base = source.parent if source else root
     baseline = table.get("baseline")
     return Settings(
@@ -102,6 +109,9 @@ def load_settings(root: Path, extra_excludes: tuple[str, ...] = ()) -> Settings:
         max_file_size=table.get("max_file_size", defaults["max_file_size"]),
         source=where or None,
         profiles=table.get("profiles", {}),
+        gate=table.get("gate", "medium"),
+        skip_reasons={**dict(defaults["skip_dirs"]), **{p: "skip_dirs in the project's settings"
+                                                         for p in table.get("skip_dirs", [])}},
     )
 
 

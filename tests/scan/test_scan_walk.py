@@ -155,3 +155,27 @@ def test_pathological_text_does_not_stall_the_scan(tmp_path: Path, sg) -> None:
     (tmp_path / "kubeconfig").write_text(" \n" * 100000 + "kind: Config\n")
     proc = sg("scan", str(tmp_path), "--format", "json", "--no-cache", timeout=30)
     assert proc.returncode in (0, 1) and json.loads(proc.stdout)["summary"]["files_scanned"] == 3
+
+
+def test_build_output_is_scanned_and_dependency_stores_are_skipped(tmp_path: Path, sg) -> None:
+    """A frontend build inlines environment variables into dist/: the key in a minified bundle is found.
+    node_modules/ and caches are still skipped, each with its reason."""
+    from planted import github_token
+
+    bundle = "var a=1;" * 400 + f'const env={{VITE_GH_TOKEN:"{github_token()}"}};' + "function f(){return 2}" * 400
+    for rel in ("dist/assets/index-4f2a.js", "build/static/js/main.js", "out/_next/static/chunks/app.js",
+                ".next/server/app/page.js", "pkg.egg-info/PKG-INFO"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(bundle)
+    for rel in ("node_modules/lib/index.js", ".venv/lib/site.js", ".next/cache/webpack/x.js"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(bundle)
+    code, doc = scan_json(sg, tmp_path, "--verbose")
+    assert code == 1
+    found = {f["path"]: f for f in doc["findings"]}
+    assert set(found) == {"dist/assets/index-4f2a.js", "build/static/js/main.js", "out/_next/static/chunks/app.js",
+                          ".next/server/app/page.js", "pkg.egg-info/PKG-INFO"}
+    assert found["dist/assets/index-4f2a.js"]["rule"] == "github-pat" and found["dist/assets/index-4f2a.js"]["line"] == 1
+    excluded = {e["path"]: e["reason"] for e in doc["excluded"]}
+    assert "third-party dependencies" in excluded["node_modules/"]
+    assert "virtualenv" in excluded[".venv/"] and "cache" in excluded[".next/cache/"]

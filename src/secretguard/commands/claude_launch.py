@@ -38,6 +38,9 @@ def claude_launch(args: tuple[str, ...]) -> int:
         click.echo("secretguard: refusing to start claude: the workspace holds credential material or files "
                    "that could not be checked (see above)", err=True)
         return 1
+    reported = verdicts.describe_reported(verdict)
+    if reported:
+        click.echo(f"secretguard: {reported}", err=True)
     if shutil.which("claude") is None:
         raise SecretguardError("`claude` is not on PATH: install Claude Code first")
     os.execvp("claude", ["claude", *args])

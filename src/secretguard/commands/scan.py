@@ -44,12 +44,15 @@ class _Progress:
 @click.option("--baseline", type=click.Path(path_type=Path), help="Report only findings not in this baseline.")
 @click.option("--no-cache", is_flag=True, help="Scan every file; do not read or write the results cache.")
 @click.option("--staged", is_flag=True, help="Scan what is staged for commit (the index), not the working tree.")
+@click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default="low", show_default=True,
+              help="Report only findings of this confidence or higher; the others do not count for the exit code.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list what was excluded.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to a file.")
 @click.option("--agent-config", is_flag=True, help="Scan the agents' user-level configs in HOME (MCP servers, "
               "allow rules) instead of PATHS.")
 def scan(paths: tuple[Path, ...], fmt: str, excludes: tuple[str, ...], strict: bool, baseline: Path | None,
-         no_cache: bool, staged: bool, verbose: bool, output: Path | None, agent_config: bool) -> int:
+         no_cache: bool, staged: bool, min_confidence: str, verbose: bool, output: Path | None,
+         agent_config: bool) -> int:
     """Scan PATHS (default: the current directory) for credential files and secrets."""
     from secretguard.scan import report
     from secretguard.scan.engine import ScanOptions, scan_workspace
@@ -73,6 +76,7 @@ def scan(paths: tuple[Path, ...], fmt: str, excludes: tuple[str, ...], strict: b
             result = scan_workspace(paths, options, progress)
         finally:
             progress.close()
+    result.hide_below(min_confidence)
     if fmt == "json":
         text = report.to_json(result, verbose)
     elif fmt == "sarif":

@@ -25,11 +25,13 @@ def session_start(event: Event) -> SessionNote:
     if verdict.status == verdicts.ERROR:
         audit(event, "deny", f"workspace scan failed: {verdict.error}", "session.scan")
         raise RuntimeError(f"the workspace scan failed: {verdict.error}")
+    reported = verdicts.describe_reported(verdict)
     if not verdict.blocking:
-        audit(event, "allow", "workspace scan clean", "session.scan")
-        return SessionNote(gate.CLEAN_NOTE, False)
+        audit(event, "allow", "workspace scan clean" + (f"; {len(verdict.reported)} low-confidence finding(s) "
+                                                        "reported, not blocking" if reported else ""), "session.scan")
+        return SessionNote(gate.NOT_BLOCKING_NOTE.format(reported=reported) if reported else gate.CLEAN_NOTE, False)
     text = f"secretguard: {verdicts.describe(verdict)}. Prompts and tool calls in this project are blocked " \
-           f"until this is fixed. {verdicts.advice(verdict)}"
+           f"until this is fixed. {verdicts.advice(verdict)}" + (f" {reported}" if reported else "")
     audit(event, "deny", verdicts.describe(verdict), "session.scan")
     return SessionNote(text, True)
 

@@ -15,8 +15,10 @@ from secretguard.guard.events import Event
 from secretguard.guard.verdicts import ERROR, Verdict
 
 RESCAN_INTERVAL = 10.0
-CLEAN_NOTE = ("secretguard: the workspace scan is clean. Credential files stay off limits for this session "
-              "(reads of them are refused); commands that need a secret run through `secretguard exec`.")
+OFF_LIMITS = ("Credential files stay off limits for this session (reads of them are refused); commands that "
+              "need a secret run through `secretguard exec`.")
+CLEAN_NOTE = f"secretguard: the workspace scan is clean. {OFF_LIMITS}"
+NOT_BLOCKING_NOTE = "secretguard: the workspace scan found nothing that blocks this session. {reported} " + OFF_LIMITS
 
 
 def run_scan(root: str) -> Verdict:

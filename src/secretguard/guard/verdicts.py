@@ -24,19 +24,21 @@ CONFIG_FILES = ("secretguard.toml", "pyproject.toml", ".secretguardignore", ".se
 
 
 class Verdict:
-    __slots__ = ("project", "status", "findings", "skipped", "error", "digest", "config", "checked_at")
+    __slots__ = ("project", "status", "findings", "skipped", "error", "digest", "config", "checked_at", "reported")
 
     def __init__(self, project: str, status: str, findings: list[dict] | None = None,
                  skipped: list[dict] | None = None, error: str | None = None, digest: str | None = None,
-                 config: list | None = None, checked_at: float | None = None) -> None:
+                 config: list | None = None, checked_at: float | None = None,
+                 reported: list[dict] | None = None) -> None:
         self.project = project
         self.status = status
-        self.findings = findings or []
+        self.findings = findings or []      # the findings that block (by the `gate` setting)
         self.skipped = skipped or []
         self.error = error
         self.digest = digest
         self.config = config if config is not None else config_stamp(project)
         self.checked_at = checked_at if checked_at is not None else time.time()
+        self.reported = reported or []      # findings below the gate: reported, not blocking
 
     @property
     def blocking(self) -> bool:
@@ -50,7 +52,8 @@ class Verdict:
         if doc.get("status") not in (CLEAN, DIRTY, ERROR) or not isinstance(doc.get("project"), str):
             raise ValueError("not a verdict")
         return cls(doc["project"], doc["status"], list(doc.get("findings") or []), list(doc.get("skipped") or []),
-                   doc.get("error"), doc.get("digest"), doc.get("config"), doc.get("checked_at"))
+                   doc.get("error"), doc.get("digest"), doc.get("config"), doc.get("checked_at"),
+                   list(doc.get("reported") or []))
 
 
 def config_stamp(project: str) -> list:
@@ -97,20 +100,46 @@ def save(verdict: Verdict) -> None:
 
 
 def from_scan(project: str, result, digest: str | None) -> Verdict:
-    """A verdict from a ScanResult of a strict scan: findings or anything unread make it dirty."""
-    findings = [{"path": f.path, "rule": f.rule, "description": f.description, "line": f.line,
-                 "credential_file": f.credential_file, "file_rule": f.file_rule} for f in result.findings[:MAX_LISTED]]
+    """A verdict from a ScanResult of a strict scan: blocking findings or anything unread make it dirty.
+
+    Which findings block is the settings' `gate` (default: high and medium confidence); the others
+    are kept as `reported`, listed to the agent and the user without blocking."""
+    from secretguard.scan.confidence import blocks
+
+    gate = getattr(result, "gate", "medium")
+    blocking = [f for f in result.findings if blocks(f.confidence, gate)]
+    below = [f for f in result.findings if not blocks(f.confidence, gate)]
+
+    def entry(f) -> dict:
+        return {"path": f.path, "rule": f.rule, "description": f.description, "line": f.line,
+                "confidence": f.confidence, "credential_file": f.credential_file, "file_rule": f.file_rule}
+
     skipped = [{"path": s.path, "reason": s.reason} for s in result.skipped[:MAX_LISTED]]
-    status = DIRTY if result.findings or result.skipped else CLEAN
-    return Verdict(project, status, findings, skipped, None, digest)
+    status = DIRTY if blocking or result.skipped else CLEAN
+    return Verdict(project, status, [entry(f) for f in blocking[:MAX_LISTED]], skipped, None, digest,
+                   reported=[entry(f) for f in below[:MAX_LISTED]])
+
+
+def _item(f: dict) -> str:
+    inside = f" in a {f['file_rule']}" if f.get("file_rule") else ""
+    return f"{f['path']}{':' + str(f['line']) if f.get('line') else ''} ({f['rule']}{inside})"
+
+
+def describe_reported(verdict: Verdict, limit: int = 10) -> str:
+    """The findings below the gate, for the session note: reported, not blocking. Empty if none."""
+    if not verdict.reported:
+        return ""
+    items = [_item(f) for f in verdict.reported]
+    more = f"; and {len(items) - limit} more" if len(items) > limit else ""
+    return (f"Reported, not blocking ({len(items)} low-confidence finding{'s' if len(items) != 1 else ''}: "
+            f"test fixtures, documentation examples, weak values): {'; '.join(items[:limit])}{more}.")
 
 
 def describe(verdict: Verdict, limit: int = 10) -> str:
     """A short, redacted account of why the verdict blocks (paths and rules only)."""
     if verdict.status == ERROR:
         return f"the workspace could not be checked: {verdict.error}"
-    items = [f"{f['path']}{':' + str(f['line']) if f.get('line') else ''} ({f['rule']}"
-             f"{' in a ' + f['file_rule'] if f.get('file_rule') else ''})" for f in verdict.findings]
+    items = [_item(f) for f in verdict.findings]
     items += [f"{s['path']} (not scanned: {s['reason']})" for s in verdict.skipped]
     shown = "; ".join(items[:limit])
     more = f"; and {len(items) - limit} more" if len(items) > limit else ""

@@ -1,7 +1,7 @@
 """The detection engine: one pass per file.
 
-A keyword automaton runs once over the lower-cased text; only rules whose keywords occurred run
-their regex (gitleaks' prefilter). Findings carry a redacted excerpt and a keyed fingerprint,
+A keyword automaton (Aho-Corasick) runs once over the lower-cased text; only rules whose keywords
+occurred run their regex (gitleaks' prefilter). Findings carry a redacted excerpt and a keyed fingerprint,
 never the secret itself, so they can go to reports, caches and baselines as they are.
 """
 
@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Protocol
 
+from secretguard.scan.confidence import MEDIUM, RANK, content_tier, file_tier
 from secretguard.scan.filters import Candidate, is_false_positive
 from secretguard.scan.rules import ContentRule, FileRule, RuleSet
 from secretguard.scan.validators import VALIDATORS
@@ -37,10 +38,12 @@ class Finding:
     fingerprint: str          # keyed hash of rule, path and secret; never a bare hash
     baselined: bool = False   # accepted by the baseline: counted, not reported
     file_rule: str | None = None  # the secret is inside a credential file (this file rule): never baselined
+    confidence: str = MEDIUM  # high, medium or low (scan/confidence.py)
 
     def to_dict(self) -> dict:
         doc = {"rule": self.rule, "description": self.description, "path": self.path,
-               "line": self.line, "excerpt": self.excerpt, "fingerprint": self.fingerprint}
+               "line": self.line, "confidence": self.confidence, "excerpt": self.excerpt,
+               "fingerprint": self.fingerprint}
         if self.baselined:
             doc["baselined"] = True
         if self.file_rule:
@@ -99,21 +102,62 @@ class Detector:
     """Runs a RuleSet over text; holds the keyword automaton and the fingerprint key."""
 
     def __init__(self, ruleset: RuleSet, key: bytes, suppressor: Suppressor | None = None) -> None:
-        import ahocorasick
-
         self.ruleset = ruleset
         self._key = key
         self._suppressor = suppressor
-        self._automaton = ahocorasick.Automaton()
         by_keyword: dict[str, list[int]] = {}
         for index, rule in enumerate(ruleset.content_rules):
             for kw in rule.keywords:
                 by_keyword.setdefault(kw, []).append(index)
-        for kw, indexes in by_keyword.items():
-            self._automaton.add_word(kw, tuple(indexes))
-        if by_keyword:
-            self._automaton.make_automaton()
+        self._keywords = sorted(by_keyword)
+        self._keyword_rules = [tuple(by_keyword[kw]) for kw in self._keywords]
+        self._ascii_keywords = all(kw.isascii() and "?" not in kw for kw in self._keywords)
+        self._automata: tuple | None = None  # built on first use: a warm scan never needs them
         self._path_specs: dict[str, object] = {}
+
+    def _automaton(self, ascii_text: bool):
+        """ahocorasick_rs (Rust's aho-corasick): over ASCII(-mapped) text the bytes automaton runs
+        at hundreds of MB/s and returns every hit in one call; other text takes the str one."""
+        if self._automata is None:
+            import ahocorasick_rs
+
+            self._automata = (ahocorasick_rs.BytesAhoCorasick([kw.encode("utf-8") for kw in self._keywords]),
+                              ahocorasick_rs.AhoCorasick(self._keywords))
+        return self._automata[0 if ascii_text else 1]
+
+    def _keyword_hits(self, low: str) -> dict[int, list[int]]:
+        """rule index -> offsets of the last character of each keyword hit in `low`, ascending."""
+        if not self._keywords:
+            return {}
+        if low.isascii():
+            found = self._automaton(True).find_matches_as_indexes(low.encode("ascii"), overlapping=True)
+        elif self._ascii_keywords:
+            # One byte per character ('?' for anything else), so byte offsets are text offsets; no
+            # keyword holds a '?' or a non-ASCII character, so the hits are the same.
+            found = self._automaton(True).find_matches_as_indexes(low.encode("ascii", "replace"), overlapping=True)
+        else:
+            found = self._automaton(False).find_matches_as_indexes(low, overlapping=True)
+        if not found:
+            return {}
+        by_keyword: dict[int, list[int]] = {}
+        for kw, _start, end in found:
+            ends = by_keyword.get(kw)
+            if ends is None:
+                by_keyword[kw] = [end - 1]
+            else:
+                ends.append(end - 1)
+        hits: dict[int, list[int]] = {}
+        several: set[int] = set()
+        for kw, ends in by_keyword.items():
+            for index in self._keyword_rules[kw]:
+                if index in hits:
+                    hits[index] = hits[index] + ends
+                    several.add(index)
+                else:
+                    hits[index] = ends
+        for index in several:
+            hits[index].sort()
+        return hits
 
     # -- fingerprints -----------------------------------------------------------------------
     def fingerprint(self, rule: str, path: str, secret: str) -> str:
@@ -127,7 +171,8 @@ class Detector:
             if (rule.any_name or rule.matches_name(relpath)) and _file_content_ok(rule, relpath, head):
                 # A credential file is refused by its path whatever a baseline says: no baseline.
                 fp = self.fingerprint(rule.id, relpath, "")
-                return [Finding(rule.id, rule.description, relpath, None, "(whole file)", fp)]
+                return [Finding(rule.id, rule.description, relpath, None, "(whole file)", fp,
+                                confidence=file_tier(rule, relpath))]
         return []
 
     # -- content rules ----------------------------------------------------------------------
@@ -148,7 +193,7 @@ class Detector:
         for start, end, _index, secret, rule, m in raw:
             if any(start < e and s < end for s, e, _r, _m in out):
                 continue
-            if self._accept(rule, secret, m, lines.text_of(lines.line_of(start)), relpath):
+            if self._accept(rule, secret, m, lines.text_at(start), relpath):
                 out.append((start, end, rule, m))
         return out
 
@@ -157,30 +202,32 @@ class Detector:
         if not rules:
             return []
         low = text.lower()
-        hits: dict[int, list[int]] = {}
-        for end, indexes in self._automaton.iter(low):
-            for index in indexes:
-                hits.setdefault(index, []).append(end)
+        hits = self._keyword_hits(low)
         if not hits:
             return []
         # Lower-casing can change the length of some non-ASCII text: then offsets do not line
         # up and every hit rule runs over the whole text.
         aligned = len(low) == len(text)
         raw: list[tuple] = []  # (start, end, rule index, secret, rule, match)
+        windows: dict[int, list[tuple[int, int]]] = {}  # rules sharing a keyword share its hit list
         for index in sorted(hits):
             rule = rules[index]
             if rule.paths and not self._path_matches(rule, relpath):
                 continue
             group = rule.group
+            ends = hits[index]
             if not aligned:
                 spans = [(0, len(text))]
             elif rule.multiline:  # from the line before the first hit to the end
-                spans = [(_line_start(text, _line_start(text, hits[index][0]) - 1), len(text))]
+                spans = [(_line_start(text, _line_start(text, ends[0]) - 1), len(text))]
             else:
-                spans = _windows(text, hits[index])
+                spans = windows.get(id(ends))
+                if spans is None:
+                    spans = windows[id(ends)] = _windows(text, ends)
             seen: set[tuple[int, int]] = set()
+            finditer = rule.pattern.finditer
             for start, end in spans:
-                for m in rule.pattern.finditer(text, start, end):
+                for m in finditer(text, start, end):
                     secret = m.group(group)
                     if not secret or limit is not None and m.start(group) >= limit or m.span() in seen:
                         continue
@@ -195,23 +242,30 @@ class Detector:
         findings: list[Finding] = []
         taken: list[tuple[int, int]] = []
         lines = _LineIndex(text)
+        verdicts: dict[tuple, bool] = {}  # a value repeated on identical lines is judged once
         for start, end, _index, secret, rule, m in raw:
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue  # the same secret already reported by a more specific rule
             line_no = lines.line_of(start)
-            line_text = lines.text_of(line_no)
-            if not self._accept(rule, secret, m, line_text, relpath):
+            line_text = lines.text_at(start)
+            key = (rule.id, secret, m.group(0), line_text)
+            accepted = verdicts.get(key)
+            if accepted is None:
+                accepted = verdicts[key] = self._accept(rule, secret, m, line_text, relpath)
+            if not accepted:
                 continue
             # From here on the secret is claimed: an allowed or baselined secret must not be
             # reported again by a less specific rule that matched the same span.
             taken.append((start, end))
             if has_allow_marker(line_text) or has_allow_marker(lines.text_of_end(m.end())) \
-                    or (line_no > 0 and has_allow_next_marker(lines.text_of(line_no - 1))):
+                    or (line_no > 0 and has_allow_next_marker(lines.text_before(start))):
                 continue
             fp = self.fingerprint(rule.id, relpath, secret)
             accepted = bool(self._suppressor and self._suppressor.suppresses(rule.id, relpath, secret, fp))
             excerpt = _excerpt(text, m, rule.group)
-            findings.append(Finding(rule.id, rule.description, relpath, first_line + line_no, excerpt, fp, accepted))
+            tier = content_tier(rule, secret, relpath, text, m.start())
+            findings.append(Finding(rule.id, rule.description, relpath, first_line + line_no, excerpt, fp,
+                                    baselined=accepted, confidence=tier))
         return findings
 
     def _accept(self, rule: ContentRule, secret: str, m: re.Match, line: str, relpath: str) -> bool:
@@ -245,13 +299,16 @@ class Detector:
             return findings, True
         return _one_per_secret(findings, self.scan_text(decode(data), relpath)), False
 
-    def scan_stream(self, read: Callable[[int], bytes], relpath: str) -> tuple[list[Finding], bool]:
+    def scan_stream(self, read: Callable[[int], bytes], relpath: str,
+                    size: int | None = None) -> tuple[list[Finding], bool]:
         """Scan a file through `read`, holding at most two chunks at a time.
 
         Each window reports the secrets that start before its cut (a line break near its end);
         the next window starts at that cut, so a secret shorter than OVERLAP is never split.
+        `size` (the file's size when it was opened) sizes the first read: a small file is not read
+        into a CHUNK-sized buffer.
         """
-        head = read(CHUNK)
+        head = read(CHUNK if size is None else min(CHUNK, size + 1))
         file_findings = self.file_findings(relpath, head[:HEAD_BYTES])
         if is_binary(head):
             return file_findings, True
@@ -279,8 +336,9 @@ def _one_per_secret(file_findings: list[Finding], content: list[Finding]) -> lis
         return content
     if not content:
         return file_findings
-    rule = file_findings[0].rule
-    return [replace(f, file_rule=rule, baselined=False) for f in content]
+    whole = file_findings[0]
+    return [replace(f, file_rule=whole.rule, baselined=False,
+                    confidence=max(f.confidence, whole.confidence, key=RANK.__getitem__)) for f in content]
 
 
 def _line_start(text: str, offset: int) -> int:
@@ -299,7 +357,7 @@ def _windows(text: str, ends: list[int]) -> list[tuple[int, int]]:
         if end < cur_end:
             continue  # this hit's line is already inside the current window
         line_start = text.rfind("\n", 0, end) + 1
-        start = text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start else 0
+        start = text.rfind("\n", 0, line_start - 1) + 1 if line_start > 1 else 0
         stop = text.find("\n", end)
         stop = len(text) if stop < 0 else text.find("\n", stop + 1)
         stop = len(text) if stop < 0 else stop
@@ -340,24 +398,35 @@ def _excerpt(text: str, m: re.Match, group: int) -> str:
 
 
 class _LineIndex:
-    """Line numbers from offsets, computed once per text."""
+    """Line numbers and line texts from offsets, computed on demand: counting newlines up to each
+    candidate (in increasing order, each count continues the last) costs far less than indexing
+    every line of a large file that holds a few candidates."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._at, self._line = 0, 0   # the last offset counted to, and its line number
 
     def line_of(self, offset: int) -> int:
-        from bisect import bisect_right
+        if offset >= self._at:
+            self._line += self.text.count("\n", self._at, offset)
+        else:
+            self._line -= self.text.count("\n", offset, self._at)
+        self._at = offset
+        return self._line
 
-        return bisect_right(self.starts, offset) - 1
+    def text_at(self, offset: int) -> str:
+        """The line holding `offset`."""
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        return self.text[start:end if end >= 0 else len(self.text)]
 
-    def text_of(self, line: int) -> str:
-        start = self.starts[line]
-        end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
-        return self.text[start:end]
+    def text_before(self, offset: int) -> str:
+        """The line before the one holding `offset` ("" on the first line)."""
+        start = self.text.rfind("\n", 0, offset)
+        return "" if start < 0 else self.text_at(start)
 
     def text_of_end(self, offset: int) -> str:
-        return self.text_of(self.line_of(max(0, offset - 1)))
+        return self.text_at(max(0, offset - 1))
 
 
 # -- content checks of file rules -----------------------------------------------------------

@@ -49,6 +49,8 @@ class ScanResult:
     digest: str = ""  # what the results depend on (rules, settings, baseline): the cache key
     baseline: Path | None = None  # the baseline applied, if any
     baselined: list[Finding] = field(default_factory=list)  # what it accepted
+    gate: str = "medium"          # the settings' `gate`: which confidences block an agent session
+    below_minimum: int = 0        # findings left out by `hide_below` (--min-confidence)
 
     def settle(self) -> None:
         """Set baselined findings apart and sort everything (stable output)."""
@@ -60,6 +62,14 @@ class ScanResult:
         self.excluded.sort(key=lambda e: e.path)
 
     strict: bool = False          # anything not scanned is a failure too
+
+    def hide_below(self, minimum: str) -> None:
+        """Leave out findings below `minimum` confidence: not reported, not in the exit code."""
+        from secretguard.scan.confidence import at_least
+
+        kept = [f for f in self.findings if at_least(f.confidence, minimum)]
+        self.below_minimum += len(self.findings) - len(kept)
+        self.findings = kept
 
     @property
     def clean(self) -> bool:
@@ -110,9 +120,11 @@ def prepare(root: Path, options: ScanOptions) -> Prepared:
     detector = Detector(ruleset, key, baseline)
     import hashlib
 
+    from secretguard.scan.confidence import examples_digest
+
     digest = hashlib.sha256("\0".join((
         __version__, ruleset.digest, settings.digest(), baseline.digest if baseline else "",
-        hashlib.sha256(key).hexdigest())).encode()).hexdigest()
+        hashlib.sha256(key).hexdigest(), examples_digest())).encode()).hexdigest()
     return Prepared(settings, ruleset, detector, digest, baseline_path)
 
 
@@ -123,7 +135,7 @@ def scan_workspace(paths: Iterable[Path], options: ScanOptions = ScanOptions(),
     prepared = prepare(root, options)
     settings, detector, digest = prepared.settings, prepared.detector, prepared.digest
     result = ScanResult(root=root, rules=prepared.ruleset, digest=digest, baseline=prepared.baseline,
-                        strict=options.strict)
+                        strict=options.strict, gate=settings.gate)
     cache = None
     if options.use_cache:
         from secretguard.scan.cache import ScanCache
@@ -190,7 +202,7 @@ def scan_candidate(item: Candidate, detector: Detector, max_size: int) -> tuple[
                 if item.target:
                     findings = findings or _target_findings(detector, rel, item.target, b"")
                 return False, findings, f"too large to scan ({st.st_size} bytes > {max_size})"
-            findings, binary = detector.scan_stream(fh.read, rel)
+            findings, binary = detector.scan_stream(fh.read, rel, st.st_size)
             if item.target and not any(f.line is None for f in findings):
                 fh.seek(0)
                 findings = _target_findings(detector, rel, item.target, fh.read(HEAD_BYTES)) + findings
@@ -205,7 +217,7 @@ def _target_findings(detector: Detector, rel: str, target: str, head: bytes) -> 
     """A link leaving the root is a credential file if its target's own name says so."""
     found = detector.file_findings(target.lstrip("/"), head)
     return [Finding(f.rule, f.description + f" (symlink to {display(target)})", rel, None, f.excerpt,
-                    f.fingerprint) for f in found]
+                    f.fingerprint, confidence=f.confidence) for f in found]
 
 
 def _needs_escape(rel: str) -> bool:
@@ -234,6 +246,9 @@ def _run(todo: list[Candidate], detector: Detector, max_size: int, jobs: int | N
     if jobs > 1 and big:
         import multiprocessing
 
+        # Largest files first: no worker is left with a big file at the end while the others idle
+        # (results are sorted afterwards, so order does not matter).
+        todo = sorted(todo, key=lambda c: c.size, reverse=True)
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs, initializer=_init_worker, initargs=(detector, max_size)) as pool:
             for done, (item, binary, findings, skip) in enumerate(

@@ -14,7 +14,13 @@ def summary(result: ScanResult) -> dict:
     return {"files_scanned": result.files_scanned, "binary_files": result.binary_files,
             "cached_files": result.cached_files, "excluded": len(result.excluded),
             "skipped": len(result.skipped), "findings": len(result.findings),
-            "baselined": len(result.baselined), "seconds": round(result.seconds, 3)}
+            "baselined": len(result.baselined), "below_min_confidence": result.below_minimum,
+            "seconds": round(result.seconds, 3)}
+
+
+SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note"}
+SARIF_RANK = {"high": 90.0, "medium": 60.0, "low": 20.0}
+_TIER_COLOR = {"high": "1;31", "medium": "31", "low": "33"}
 
 
 def _plural(n: int, word: str) -> str:
@@ -56,7 +62,8 @@ def to_text(result: ScanResult, color: bool = False, verbose: bool = False, hint
     for f in result.findings:
         where = f.path if f.line is None else f"{f.path}:{f.line}"
         rule = f"{f.rule} in a {f.file_rule}" if f.file_rule else f.rule
-        lines.append(f"{paint(where, '1')}  {paint(rule, '31')}  {f.description}  {f.excerpt}")
+        lines.append(f"{paint(where, '1')}  {paint(f.confidence, _TIER_COLOR.get(f.confidence, '31'))}  "
+                     f"{paint(rule, '31')}  {f.description}  {f.excerpt}")
     for s in result.skipped:
         lines.append(f"{paint(s.path, '1')}  {paint('skipped', '33')}  {s.reason}")
     if verbose:
@@ -70,8 +77,10 @@ def to_text(result: ScanResult, color: bool = False, verbose: bool = False, hint
     else:
         verdict = paint("clean", "32")
     accepted = ""
+    if result.below_minimum:
+        accepted += f", {_plural(result.below_minimum, 'finding')} below --min-confidence not shown"
     if result.baseline is not None:
-        accepted = f", {s['baselined']} accepted by the baseline {_shown_path(result.baseline, result.root)}"
+        accepted += f", {s['baselined']} accepted by the baseline {_shown_path(result.baseline, result.root)}"
     lines.append(f"secretguard: {verdict}: {_plural(s['files_scanned'], 'file')} scanned ({s['cached_files']} "
                  f"cached, {s['binary_files']} binary), {s['excluded']} excluded, {s['skipped']} skipped"
                  f"{accepted} in {s['seconds']:.2f}s")
@@ -139,13 +148,15 @@ def to_sarif(result: ScanResult) -> str:
         results.append({
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
-            "level": "error",
+            "level": SARIF_LEVEL.get(f.confidence, "error"),
+            "rank": SARIF_RANK.get(f.confidence, 60.0),
             "message": {"text": message},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
                 "region": region}}],
             "partialFingerprints": {"secretguard/v1": f.fingerprint},
-            "properties": {"credentialFile": f.file_rule or (f.rule if f.line is None else None)},
+            "properties": {"confidence": f.confidence,
+                           "credentialFile": f.file_rule or (f.rule if f.line is None else None)},
         })
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

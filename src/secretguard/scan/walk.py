@@ -78,6 +78,7 @@ class Walker:
         self.root = settings.root
         self.root_real = os.path.realpath(settings.root)
         self.skip = _skip_spec(settings.skip_dirs)
+        self._skip_dirs, self._skip_reasons = settings.skip_dirs, settings.skip_reasons
         self.exclude = _matcher(list(settings.exclude))
         self._seen: set[tuple[int, int]] = set()
 
@@ -116,7 +117,7 @@ class Walker:
                     continue
                 if stat.S_ISDIR(st.st_mode):
                     if self.skip(rel + "/"):
-                        yield Excluded(display(rel) + "/", "skipped directory (dependency or build cache)")
+                        yield Excluded(display(rel) + "/", f"skipped directory: {self._skip_reason(rel)}")
                         if entry.name == ".git":
                             yield from self._git_config(entry.path)
                     elif self._excluded(rel, True):
@@ -129,6 +130,13 @@ class Walker:
                     yield Excluded(display(rel), "excluded by pattern")
                 else:
                     yield from self._entry(entry.path, rel, st)
+
+    def _skip_reason(self, rel: str) -> str:
+        """Which skip_dirs entry matched, and why it may be skipped (rare: only for skipped dirs)."""
+        for pattern in self._skip_dirs:
+            if _skip_spec((pattern,))(rel + "/"):
+                return self._skip_reasons.get(pattern) or "third-party dependencies or a cache"
+        return "third-party dependencies or a cache"
 
     def _git_config(self, git_dir: str) -> Iterator[Candidate | Skipped | Excluded]:
         """.git/config is always read: remote URLs carry tokens."""
