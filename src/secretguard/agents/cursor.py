@@ -26,8 +26,9 @@ always printed, and any internal error prints the deny answer and exits 2 (exit 
                         tool_output, or the string when it is not JSON). Every other tool (Shell,
                         Read, Grep, ...) cannot be redacted there: Cursor reduces their postToolUse
                         answer to additional_context, so they get `{}` and their output reaches the
-                        model as it is; the before-tool events above are what keeps secrets out of
-                        them. Nothing found: `{}`. (Not checked end to end: no Cursor CLI here.)
+                        model as it is: only the before-tool judgement (credential reads, secret-
+                        dumping commands) guards them. Nothing found: `{}`. (Not checked end to end:
+                        no Cursor CLI here.)
 """
 
 from __future__ import annotations
