@@ -13,9 +13,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 HOSTILE_SHELL = ("cat .env | base64", "printenv", "bash -c 'cat .env'")
 
 
-def payload(agent: str, name: str, project: Path, **changes) -> dict:
+def payload(agent: str, name: str, project: Path, token: str = "", **changes) -> dict:
+    """A fixture with its placeholders filled in: {project}, {home}, and {token} (planted at run time)."""
     text = (FIXTURES / agent / f"{name}.json").read_text()
-    doc = json.loads(text.replace("{project}", str(project)).replace("{home}", str(Path.home())))
+    text = text.replace("{project}", str(project)).replace("{home}", str(Path.home())).replace("{token}", token)
+    doc = json.loads(text)
     doc.update(changes)
     return doc
 

@@ -25,6 +25,7 @@ EXISTING = {
         "AfterAgent": [{"hooks": [{"type": "command", "command": "./after.sh"}]}]}},
 }
 AGENTS = list(EXISTING)
+AFTER_TOOL = {"copilot": "postToolUse", "cursor": "postToolUse", "codex": "PostToolUse", "gemini": "AfterTool"}
 
 
 def hook_file(agent: str, project: Path) -> Path:
@@ -68,6 +69,16 @@ def test_install_keeps_everything_is_idempotent_and_uninstall_restores(sg, proje
     assert proc.returncode == 0, proc.stderr
     assert json.loads(path.read_text()) == EXISTING[agent]
     assert "nothing to change" in sg("uninstall", agent, cwd=project).stdout
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_the_after_tool_hook_sees_every_tool(sg, project: Path, agent: str) -> None:
+    path = hook_file(agent, project)
+    assert sg("install", agent, cwd=project).returncode == 0
+    data = json.loads(path.read_text())
+    assert [matcher for _command, matcher in ours(agent, data)[AFTER_TOOL[agent]]] == [None]  # no matcher: all
+    assert sg("uninstall", agent, cwd=project).returncode == 0
+    assert AFTER_TOOL[agent] not in json.loads(path.read_text())["hooks"]
 
 
 @pytest.mark.parametrize("agent", AGENTS)
@@ -146,6 +157,6 @@ def test_doctor_reports_each_agent_and_codex_trust(sg, project: Path, tmp_path: 
     (home / ".codex").mkdir()
     (home / ".codex" / "config.toml").write_text("".join(
         f'[hooks.state."{hooks_json}:{label}:0:0"]\ntrusted_hash = "sha256:00"\n'
-        for label in ("session_start", "user_prompt_submit", "pre_tool_use")))
+        for label in ("session_start", "user_prompt_submit", "pre_tool_use", "post_tool_use")))
     out = sg("doctor", cwd=project, env=env).stdout
     assert "Codex has not trusted" not in out and "Codex has a trusted_hash" in out

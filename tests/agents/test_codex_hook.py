@@ -47,15 +47,11 @@ def test_ask_becomes_deny(hook, project: Path) -> None:
     assert decision_of(proc.returncode, proc.stdout) == "deny"  # Codex runs the call on an "ask"
 
 
-def test_post_tool_use_is_a_no_op(hook, project: Path) -> None:
-    proc, out = hook(payload("codex", "post_tool_use", project))
-    assert proc.returncode == 0 and out is None
-
-
 @pytest.mark.parametrize("stdin", ["not json", "[]", '{"cwd": "/tmp"}', '{"hook_event_name": "PreToolUse"}',
                                    '{"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {}}',
                                    '{"hook_event_name": "PreToolUse", "tool_name": "apply_patch", '
-                                   '"tool_input": {"command": "nothing"}}'])
+                                   '"tool_input": {"command": "nothing"}}',
+                                   '{"hook_event_name": "PostToolUse", "tool_name": "Bash", "tool_input": {}}'])
 def test_malformed_input_blocks_with_exit_2_and_a_reason(hook, stdin: str) -> None:
     proc, out = hook(stdin)
     assert proc.returncode == 2 and out is None

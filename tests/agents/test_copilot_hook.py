@@ -50,11 +50,6 @@ def test_dirty_workspace_blocks_tools(hook, project: Path) -> None:
     assert decision_of(proc.returncode, proc.stdout) == "deny" and "blocked" in out["permissionDecisionReason"]
 
 
-def test_post_tool_use_is_a_no_op(hook, project: Path) -> None:
-    proc, out = hook(payload("copilot", "post_tool_use", project))
-    assert proc.returncode == 0 and out is None
-
-
 @pytest.mark.parametrize("stdin", ["not json", "[]", '{"cwd": "/tmp"}', '{"toolName": "bash", "toolArgs": "{oops"}',
                                    '{"toolName": "view", "toolArgs": {}}'])
 def test_malformed_input_is_denied_with_exit_2(hook, stdin: str) -> None:

@@ -72,11 +72,6 @@ def test_ask_is_a_deny_where_cursor_does_not_enforce_it(hook, project: Path) -> 
     assert out["permission"] == "ask"
 
 
-def test_after_tool_events_get_an_empty_answer(hook, project: Path) -> None:
-    proc, out = hook(payload("cursor", "post_tool_use", project))
-    assert proc.returncode == 0 and out == {}
-
-
 @pytest.mark.parametrize("stdin", ["not json", "[]", '{"workspace_roots": []}',
                                    '{"hook_event_name": "beforeShellExecution"}',
                                    '{"hook_event_name": "preToolUse", "tool_name": "Shell", "tool_input": {}}'])

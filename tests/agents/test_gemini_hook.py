@@ -43,13 +43,9 @@ def test_hostile_calls_are_denied(hook, project: Path, tool: str, tool_input: di
     assert out["reason"].startswith("secretguard: ") and value not in proc.stdout
 
 
-def test_after_tool_is_a_no_op(hook, project: Path) -> None:
-    proc, out = hook(payload("gemini", "after_tool", project))
-    assert proc.returncode == 0 and out == {}
-
-
 @pytest.mark.parametrize("stdin", ["not json", "[]", '{"cwd": "/tmp"}', '{"hook_event_name": "BeforeTool"}',
-                                   '{"hook_event_name": "BeforeTool", "tool_name": "read_file", "tool_input": {}}'])
+                                   '{"hook_event_name": "BeforeTool", "tool_name": "read_file", "tool_input": {}}',
+                                   '{"hook_event_name": "AfterTool", "tool_name": "read_file", "tool_input": {}}'])
 def test_malformed_input_blocks_with_exit_2(hook, stdin: str) -> None:
     proc, out = hook(stdin)
     assert proc.returncode == 2 and out is None  # any other exit code is only a warning to Gemini CLI

@@ -14,9 +14,17 @@ model and, for tools, tool_name, tool_input, tool_use_id.
                     tool_name is "Bash" for every shell tool (tool_input.command), "apply_patch"
                     (tool_input.command holds the patch; each file in it is judged) or
                     "mcp__server__tool" (tool_input = the MCP arguments).
-  PostToolUse       the source parses `hookSpecificOutput.updatedToolOutput` (and
-                    updatedMCPToolOutput): that is where guard.decide.after_tool's redaction will
-                    go. Not done yet: no answer.
+  PostToolUse       {tool_name, tool_input, tool_response}: tool_response is the output as the
+                    model would get it (a shell tool's text; an MCP tool's result object). Redacted
+                    for every tool with `{"decision": "block", "reason"}`: Codex then hands the model
+                    `reason` instead of the output (as the tool's error), here the redacted text
+                    (an object as JSON) and secretguard's note. Nothing found: no output. Codex
+                    0.171.0 has no `updatedToolOutput` (openai/codex#20703 adds it, unmerged),
+                    refuses `updatedMCPToolOutput` as unsupported, and rejects unknown fields: an
+                    answer carrying either is dropped whole, block and all, and the output goes to
+                    the model unredacted (checked end to end), so neither is sent. A command that
+                    exits non-zero is redacted too; a call Codex itself fails to run gets no
+                    PostToolUse (codex-rs/core tools/registry.rs), so its error is not seen here.
 Fail closed: Codex blocks on exit 2 only when stderr holds a reason, and lets the call through
 on any other exit code, a timeout or bad JSON; so every internal error here is exit 2 with one
 line on stderr. Trust: Codex runs a non-managed hook only once the user has reviewed it
@@ -54,6 +62,11 @@ def parse(doc: dict) -> Event:
                   str(doc.get("session_id") or ""))
     if event.kind == PROMPT:
         event.prompt = common.text(doc, "prompt")
+    elif event.kind == AFTER_TOOL:
+        if not isinstance(doc.get("tool_name"), str) or "tool_response" not in doc:
+            raise EventError("PostToolUse event without tool_name and tool_response")
+        event.tool = ToolCall(doc["tool_name"], OTHER_TOOL)  # the output is judged by its content
+        event.output = doc["tool_response"]
     return event
 
 
@@ -106,7 +119,12 @@ def answer(event: Event, doc: dict) -> common.Answer:
             return None, 0
         return {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
                                        "permissionDecisionReason": d.reason}}, 0
-    return None, 0  # PostToolUse and the rest: nothing to say yet
+    if event.kind == AFTER_TOOL:
+        red = decide.after_tool(event)
+        if red is None:
+            return None, 0  # nothing found: the original output stands
+        return {"decision": "block", "reason": common.replaced_text(red.output, red.note(event.tool.name))}, 0
+    return None, 0  # the rest: nothing to say
 
 
 def probe(project: str, target: str) -> dict:

@@ -68,6 +68,23 @@ def object_arg(value: object, what: str) -> dict:
     return value
 
 
+def text_of(output: object) -> str:
+    """A tool's (redacted) output as the one text some agents take in its place: a string as it is,
+    text parts (`{"text": ...}`) joined, anything else as JSON."""
+    if isinstance(output, str):
+        return output
+    if isinstance(output, dict) and isinstance(output.get("text"), str):
+        return output["text"]
+    if isinstance(output, list):
+        return "".join(text_of(part) for part in output)
+    return json.dumps(output, ensure_ascii=False)
+
+
+def replaced_text(output: object, note: str) -> str:
+    """What the model is shown instead of a tool's output: the redacted text, then the note."""
+    return f"{text_of(output)}\n\n{note}"
+
+
 def judge_calls(event: Event, calls: list[ToolCall]) -> Decision:
     """One agent call that touches several things (a patch of many files, a list of reads):
     each is judged (and audited) in turn, and the first that is not allowed answers for all."""

@@ -13,9 +13,16 @@ camelCase get camelCase payloads without an event name, so the event is told by 
   preToolUse           {sessionId, timestamp, cwd, toolName, toolArgs}; toolArgs may be a JSON
                        string. Deny: `{"permissionDecision": "deny", "permissionDecisionReason"}`;
                        "ask" prompts (treated as deny in -p mode); allowed: no output (default flow).
-  postToolUse          carries `toolResult`; the reference says command hooks may answer
-                       `{"modifiedResult": {"resultType": "success", "textResultForLlm"}}`, which
-                       is where guard.decide.after_tool's redaction will go. Not done yet: no answer.
+  postToolUse          {sessionId, timestamp, cwd, toolName, toolArgs, toolResult: {resultType:
+                       "success", textResultForLlm}}, after every tool that succeeded. Redacted for
+                       every tool: `{"modifiedResult": <toolResult, strings redacted>,
+                       "additionalContext": <note>}`; Copilot sends the model the modified text with
+                       the note appended (honoured by command hooks, checked end to end with
+                       1.0.102). Nothing found: no output (the original stands). A failed tool fires
+                       postToolUseFailure, which can only add context: its output cannot be
+                       replaced, and that event is not installed. A PascalCase PostToolUse payload
+                       (tool_result) gets no answer. This hook failing (exit 2 or a crash) or timing
+                       out lets the original result through: Copilot fails open after a tool.
 The PascalCase (VS Code) spelling carries `hook_event_name`, `tool_name`, `tool_input`; read too.
 Fail closed: the reference says command `preToolUse` hooks are fail-closed on a crash or any
 non-zero exit (exit 2 denies even with an "allow" on stdout) but a timeout lets the call through,
@@ -80,6 +87,10 @@ def parse(doc: dict) -> Event:
             event.tool.input = {"calls": patch_calls(common.text(event.tool.input, "input", "patch", "command") or "")}
     elif kind == PROMPT:
         event.prompt = common.text(doc, "prompt")
+    elif kind == AFTER_TOOL:
+        event.tool = ToolCall(common.text(doc, "toolName", "tool_name") or "tool", OTHER_TOOL)
+        result = doc.get("toolResult")  # postToolUseFailure has none: nothing to replace
+        event.output = result if isinstance(result, dict) else None
     return event
 
 
@@ -121,7 +132,12 @@ def answer(event: Event) -> common.Answer:
         if d.decision == "allow":
             return None, 0
         return {"permissionDecision": d.decision, "permissionDecisionReason": d.reason}, 0
-    return None, 0  # postToolUse and the rest: nothing to say yet
+    if event.kind == AFTER_TOOL and event.output is not None:
+        red = decide.after_tool(event)
+        if red is None:
+            return None, 0  # nothing found: the original result stands
+        return {"modifiedResult": red.output, "additionalContext": red.note(event.tool.name)}, 0
+    return None, 0  # the rest: nothing to say
 
 
 def probe(project: str, target: str) -> dict:

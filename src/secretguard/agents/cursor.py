@@ -19,7 +19,16 @@ same and audited once; a Read is judged again by beforeReadFile, which also sees
 Fail closed: without `failClosed: true` (set by `secretguard install cursor`) Cursor lets a call
 through when a hook crashes, times out or prints nothing; with it, those block. So an answer is
 always printed, and any internal error prints the deny answer and exits 2 (exit 2 also blocks).
-After-tool events (postToolUse: `updated_mcp_tool_output`, MCP tools only) get no answer yet.
+  postToolUse           {tool_name, tool_input, tool_output (a JSON string), tool_use_id, duration}.
+                        Cursor replaces a result only for MCP tools (tool_name `MCP:<tool>`):
+                        `{"updated_mcp_tool_output": <the result, strings redacted>,
+                        "additional_context": <note>}`, the result in its own shape (the parsed
+                        tool_output, or the string when it is not JSON). Every other tool (Shell,
+                        Read, Grep, ...) cannot be redacted there: Cursor reduces their postToolUse
+                        answer to additional_context, so they get `{}` and their output reaches the
+                        model as it is: only the before-tool judgement (credential reads, secret-
+                        dumping commands) guards them. Nothing found: `{}`. (Not checked end to end:
+                        no Cursor CLI here.)
 """
 
 from __future__ import annotations
@@ -59,7 +68,24 @@ def parse(doc: dict) -> Event:
         event.tool = tool_call(name, doc)
     elif event.kind == PROMPT:
         event.prompt = common.text(doc, "prompt")
+    elif event.kind == AFTER_TOOL:
+        tool = common.text(doc, "tool_name") or "tool"
+        event.tool = ToolCall(tool, MCP if tool.startswith("MCP:") else OTHER_TOOL)
+        if event.tool.kind == MCP and "tool_output" in doc:  # the only results Cursor lets a hook replace
+            event.output = _parsed(doc["tool_output"])
     return event
+
+
+def _parsed(output: object) -> object:
+    """tool_output is the result as a JSON string; a string that is not JSON stays one."""
+    if isinstance(output, str):
+        import json
+
+        try:
+            return json.loads(output)
+        except ValueError:
+            return output
+    return output
 
 
 def tool_call(name: str, doc: dict) -> ToolCall:
@@ -113,6 +139,10 @@ def answer(event: Event, generation: str = "") -> common.Answer:
         ask = d.decision == "ask" and event.name in ("beforeShellExecution", "beforeMCPExecution")
         # Cursor hands the model user_message (observed), and the reference says agent_message
         return {"permission": "ask" if ask else "deny", "user_message": d.reason, "agent_message": d.reason}, 0
+    if event.kind == AFTER_TOOL and event.output is not None:
+        red = decide.after_tool(event)
+        if red is not None:
+            return {"updated_mcp_tool_output": red.output, "additional_context": red.note(event.tool.name)}, 0
     return ({"permission": "allow"} if event.name.startswith("before") else {}), 0  # always an answer
 
 

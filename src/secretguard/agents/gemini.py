@@ -12,9 +12,16 @@ transcript_path, cwd, hook_event_name, timestamp.
                 Tools: run_shell_command, read_file, read_many_files (each include is judged),
                 write_file, replace, glob, grep_search (search_file_content before), list_directory,
                 web_fetch, and MCP tools (mcp_context, names `mcp__server__tool` in matchers).
-  AfterTool     `hookSpecificOutput.tool_output` replaces what the model sees (or `decision: deny`
-                with the replacement as `reason`): where guard.decide.after_tool's redaction will
-                go. Not done yet: answered with `{}`.
+  AfterTool     {tool_name, tool_input, tool_response: {llmContent, returnDisplay, error?}}:
+                llmContent is what the model gets (text, or parts). Redacted for every tool with
+                `{"decision": "deny", "reason"}`: Gemini CLI then sends the model `{"error":
+                reason}` instead of the result (and shows the user the reason), here the redacted
+                llmContent (text parts joined) and secretguard's note. The reference documents
+                `hookSpecificOutput.tool_output` as a replacement too, but 0.61.0 does not read it
+                (checked end to end; the decision is applied first in every version seen), so it
+                is sent as well, for versions that do. Nothing found: `{}`. An image part of a
+                redacted result reaches the model as JSON text; an error exit of this hook (2)
+                hides the result.
 Fail closed: Gemini treats exit 2 as a block with stderr as the reason, and any other exit code
 as a warning that lets the action through; so every internal error here is exit 2 with one line
 on stderr. Only JSON is ever written to stdout.
@@ -49,6 +56,11 @@ def parse(doc: dict) -> Event:
                   str(doc.get("session_id") or ""))
     if event.kind == PROMPT:
         event.prompt = common.text(doc, "prompt")
+    elif event.kind == AFTER_TOOL:
+        if not isinstance(doc.get("tool_name"), str) or "tool_response" not in doc:
+            raise EventError("AfterTool event without tool_name and tool_response")
+        event.tool = ToolCall(doc["tool_name"], OTHER_TOOL)  # the output is judged by its content
+        event.output = doc["tool_response"]
     return event
 
 
@@ -101,7 +113,15 @@ def answer(event: Event, doc: dict) -> common.Answer:
     if event.kind == BEFORE_TOOL:
         d = common.judge_calls(event, tool_calls(event, doc))
         return ({"decision": "deny", "reason": d.reason} if d.decision != "allow" else {}), 0
-    return {}, 0  # AfterTool and the rest: nothing to say yet
+    if event.kind == AFTER_TOOL:
+        red = decide.after_tool(event)
+        if red is None:
+            return {}, 0  # nothing found: the original result stands
+        shown = red.output.get("llmContent", red.output) if isinstance(red.output, dict) else red.output
+        text = common.replaced_text(shown, red.note(event.tool.name))
+        return {"decision": "deny", "reason": text,
+                "hookSpecificOutput": {"hookEventName": "AfterTool", "tool_output": text}}, 0
+    return {}, 0  # the rest: nothing to say
 
 
 def probe(project: str, target: str) -> dict:

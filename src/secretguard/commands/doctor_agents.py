@@ -19,7 +19,7 @@ import click
 AGENTS = ("copilot", "cursor", "codex", "gemini")
 ENV_VARS = {"cursor": "CURSOR_PROJECT_DIR", "gemini": "GEMINI_PROJECT_DIR"}
 CODEX_EVENT_LABELS = {"SessionStart": "session_start", "UserPromptSubmit": "user_prompt_submit",
-                      "PreToolUse": "pre_tool_use"}
+                      "PreToolUse": "pre_tool_use", "PostToolUse": "post_tool_use"}
 
 
 def check_agents(project_dir: Path, report: Callable[[bool | None, str], None], probe: Callable) -> None:

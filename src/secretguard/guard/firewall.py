@@ -59,15 +59,21 @@ def redact_output(output: object, root: str) -> Redaction | None:
     return Redaction(copy, counts) if counts else None
 
 
-def withhold(output: object, why: str) -> object:
-    """Fail closed: the same shape with every string replaced by one note."""
-    note = f"[secretguard withheld this output: {why}]"
+# The words that tag a part's kind in the agents' result shapes (MCP content items, Claude Code's
+# Read response, Copilot's resultType). Withholding keeps them: an agent ignores a replacement whose
+# tags it does not know, and no secret is one of these words.
+TYPE_TAGS = {"type": frozenset({"text", "image", "audio", "resource", "resource_link"}),
+             "resultType": frozenset({"success"})}
+
+
+def withhold(output: object, why: str, key: str = "") -> object:
+    """Fail closed: the same shape with every string replaced by one note (type tags kept)."""
     if isinstance(output, str):
-        return note
+        return output if output in TYPE_TAGS.get(key, ()) else f"[secretguard withheld this output: {why}]"
     if isinstance(output, list):
         return [withhold(v, why) for v in output]
     if isinstance(output, dict):
-        return {k: withhold(v, why) for k, v in output.items()}
+        return {k: withhold(v, why, k) for k, v in output.items()}
     return output
 
 
