@@ -77,3 +77,26 @@ def test_tool_calls_are_judged_by_what_they_read(sg, project: Path, tool: str, t
                                                  expected: str) -> None:
     got, reason = decide(sg, project, tool, _fill(tool_input, project))
     assert got == expected, reason
+
+
+def test_a_test_fixture_token_does_not_lock_the_file_and_is_redacted_when_read(sg, project: Path) -> None:
+    """A low-confidence secret (a fixture under tests/) leaves the file readable; what the agent is
+    shown of it is redacted."""
+    from planted import github_token
+
+    token = github_token()
+    (project / "tests").mkdir()
+    fixture = project / "tests" / "test_client.py"
+    fixture.write_text(f'FAKE_TOKEN = "{token}"\n\ndef test_client():\n    assert True\n')
+    assert decide(sg, project, "Read", {"file_path": str(fixture)})[0] == "allow"
+    doc = {"session_id": "s", "cwd": str(project), "hook_event_name": "PostToolUse", "tool_name": "Read",
+           "tool_input": {"file_path": str(fixture)},
+           "tool_response": {"type": "text", "file": {"filePath": str(fixture), "content": fixture.read_text(),
+                                                      "numLines": 5, "startLine": 1, "totalLines": 5}}}
+    proc = sg("hook", "claude", input=json.dumps(doc), cwd=project, env={"CLAUDE_PROJECT_DIR": str(project)})
+    shown = json.loads(proc.stdout)["hookSpecificOutput"]["updatedToolOutput"]["file"]["content"]
+    assert token not in shown and "ghp_*****" in shown
+    (project / "src").mkdir(exist_ok=True)
+    live = project / "src" / "client.py"
+    live.write_text(f'TOKEN = "{github_token()}"\n')
+    assert decide(sg, project, "Read", {"file_path": str(live)})[0] == "deny"

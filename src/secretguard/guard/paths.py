@@ -241,12 +241,15 @@ class Judge:
 
     # -- content ---------------------------------------------------------------------------
     def findings(self, path: str, real: str, st: os.stat_result) -> list[dict]:
+        """The findings that make a file unreadable. A low-confidence secret in a file's content (a
+        test key, a documented example) does not: the agent may read the file, and the context
+        firewall redacts the value from what it is shown. Credential files stay unreadable."""
         cached = self._cached_findings(path, real, st)
-        if cached is not None:
-            return cached
-        if st.st_size > MAX_CONTENT_CHECK:
-            return []  # large uncached files: the session scan covers them, a per-call scan would not
-        return self._check_file(path) or []
+        if cached is None:
+            if st.st_size > MAX_CONTENT_CHECK:
+                return []  # large uncached files: the session scan covers them, a per-call scan would not
+            cached = self._check_file(path) or []
+        return [f for f in cached if f.get("confidence") != "low" or f.get("line") is None or f.get("file_rule")]
 
     def _cached_findings(self, path: str, real: str, st: os.stat_result) -> list[dict] | None:
         entries = self._load_cache()
