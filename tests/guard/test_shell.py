@@ -43,14 +43,25 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     (home / ".ssh" / "config").write_text("Host *\n")
     (home / ".aws").mkdir()
     (home / ".aws" / "credentials").write_text(f"[default]\naws_secret_access_key = {_value()}\n")
-    return {"proj": str(proj), "home": str(home)}
+    # secretguard installed in a virtualenv of its own, the only one on the PATH the analysis is given:
+    # the table must not depend on the PATH of whoever runs the tests
+    venv = base / "tools" / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "secretguard").write_text("#!/bin/sh\n")
+    (venv / "bin" / "secretguard").chmod(0o755)
+    return {"proj": str(proj), "home": str(home), "venv": str(venv)}
 
 
 def env_for(world: dict) -> GuardEnv:
     judge = Judge(world["proj"], home=world["home"])
+    install = os.path.join(world["venv"], "bin", "secretguard")
+
+    def protected_path(path: str) -> str | None:
+        return "secretguard itself" if path == install else judge.protected_path(path)
+
     return GuardEnv(secret_path=judge.secret_path, secret_name=judge.secret_name,
-                    protected_path=judge.protected_path, home=world["home"],
-                    exec_decision=lambda argv: (1, "exec: ask"))
+                    protected_path=protected_path, home=world["home"],
+                    exec_decision=lambda argv: (1, "exec: ask"), path=os.path.dirname(install) + ":/usr/bin:/bin")
 
 
 TABLE: list[tuple[str, str]] = [
