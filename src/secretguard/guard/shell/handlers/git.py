@@ -26,8 +26,11 @@ def git(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None], s
             value = lits[i + 1] if i + 1 < len(args) else None
             if t == "-C":
                 sub_scope = Scope(abspath(value, scope) if value else None, scope.vars, scope.positional)
-            elif t in ("-c", "--config-env") and value is not None:
-                _config_key(a, value.split("=", 1)[0], set_value="=" in value or t == "--config-env")
+            elif t == "-c" and value is not None:
+                key, eq, setting = value.partition("=")
+                _config_key(a, key, set_value=True, value=setting if eq else "true", scope=scope, transient=True)
+            elif t == "--config-env" and value is not None:
+                _config_key(a, value.split("=", 1)[0], set_value=True, transient=True)
             elif t == "-c":
                 a.hit(ASK, "bash.dynamic", "`git -c` sets configuration computed at run time")
             i += 2
@@ -48,7 +51,7 @@ def git(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None], s
         setting = len(keys) >= 2 and not any(t in ("--get", "--get-all", "--get-regexp", "--get-urlmatch")
                                              for t in rest_lits)
         if keys:
-            _config_key(a, keys[0], set_value=setting)
+            _config_key(a, keys[0], set_value=setting, value=keys[1] if setting else None, scope=sub_scope)
         elif any(t is None for t in rest_lits):
             a.hit(ASK, "bash.dynamic", "`git config` key computed at run time")
         return
@@ -86,18 +89,43 @@ def git(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None], s
     generic(a, f"git {sub}", rest, sub_scope)
 
 
-def _config_key(a: Analyzer, key: str, set_value: bool) -> None:
-    """A config key that holds credentials, or that makes git run a command when set."""
+_COMMAND_KEYS = {"core.pager", "core.editor", "core.sshcommand", "core.fsmonitor", "diff.external",
+                 "sequence.editor", "core.askpass", "gpg.program", "gpg.ssh.program", "credential.helper"}
+
+
+def _config_key(a: Analyzer, key: str, set_value: bool, value: str | None = None, scope: Scope | None = None,
+                transient: bool = False) -> None:
+    """A config key that holds credentials, or that makes git run a command when set.
+
+    A command key set to a command known now (`-c core.sshCommand='ssh -i KEY'`) is judged as that
+    command, like GIT_SSH_COMMAND; set to something computed at run time, a human decides."""
     low = key.lower()
-    if low.startswith("credential") or any(w in low for w in ("extraheader", "password", "token", "passwd")):
+    if low.startswith("credential") and low.endswith(".helper") and set_value and value != "":
+        a.hit(DENY, "bash.secret-cli", f"setting `{key}` decides who receives git's stored credentials")
+        return
+    if any(w in low for w in ("extraheader", "password", "token", "passwd")) and not (set_value and transient):
         a.hit(DENY, "bash.secret-cli", f"`git config {key}` reads or changes stored credentials")
-    elif set_value and (low in ("core.hookspath", "core.pager", "core.editor", "core.sshcommand", "core.fsmonitor",
-                                "diff.external", "include.path", "sequence.editor", "core.askpass")
-                        or low.startswith(("alias.", "includeif.")) or low.endswith((".textconv", ".command"))):
-        if low == "core.hookspath":
-            a.hit(DENY, "bash.tamper", "changing core.hooksPath would disable the secretguard commit gate")
-        else:
-            a.hit(ASK, "bash.dynamic", f"`git -c {key}=...` makes git run a command")
+        return
+    if not set_value or low.startswith("credential"):
+        return
+    if low == "core.hookspath":
+        a.hit(DENY, "bash.tamper", "changing core.hooksPath would disable the secretguard commit gate")
+        return
+    if low in ("include.path",) or low.startswith("includeif.") and low.endswith(".path"):
+        if value is not None and scope is not None:
+            check_read(a, mark(value), scope, f"`git -c {key}`", dyn=ASK)
+        return
+    command = None
+    if low in _COMMAND_KEYS or low.endswith((".textconv", ".command", ".clean", ".smudge", ".process", ".cmd")):
+        command = value
+    elif low.startswith("alias."):
+        command = None if value is None else (value[1:] if value.startswith("!") else "git " + value)
+    else:
+        return
+    if command is None or scope is None:
+        a.hit(ASK, "bash.dynamic", f"`git -c {key}=...` makes git run a command computed at run time")
+    elif command.strip().lower() not in ("", "true", "false", "cat", "less", "vi", "vim", "nano"):
+        a.run_text(command, scope.child(), 1, f"the command `{key}` runs")
 
 
 def _short_flag(t: str | None, flag: str, valued: str) -> bool:

@@ -7,7 +7,7 @@ import re
 
 from secretguard.guard.shell import commands as C
 from secretguard.guard.shell.argv import split_opts
-from secretguard.guard.shell.paths import check_code, check_read, check_write, generic
+from secretguard.guard.shell.paths import check_code, check_read, check_write, generic, tool_args
 from secretguard.guard.shell.state import ASK, Scope, Stdin
 from secretguard.guard.shell.words import brace_expand, DYN, is_static, mark, piece_split, plain
 
@@ -92,6 +92,13 @@ def unknown(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None
             stdin: Stdin | None) -> None:
     """A command the guard does not know: any argument naming a credential file is refused."""
     generic(a, base, args, scope)
+
+def tool(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None], scope: Scope,
+         stdin: Stdin | None) -> None:
+    """openssl, ssh-keygen, curl, test runners...: judged by their grammar in commands.TOOLS, which says
+    which arguments are read, which are keys or configs the tool only uses, which are outputs."""
+    tool_args(a, base, args, lits, scope)
+
 
 def grep(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None], scope: Scope,
          stdin: Stdin | None) -> None:
