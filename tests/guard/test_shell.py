@@ -530,6 +530,40 @@ TABLE += [
 ]
 
 
+# The keyring through Python (where `keyring get` and `secret-tool` are refused), and secret CLIs that
+# print tokens.
+TABLE += [
+    ("python3 -m keyring get secretguard-vault $VAULT_ADDR", "deny"),
+    ("python -mkeyring get secretguard-vault http://127.0.0.1:8200", "deny"),
+    ("python3.12 -I -m keyring.cli get secretguard-vault x", "deny"),
+    ("uv run python -m keyring get secretguard-vault x", "deny"),
+    ("python3 -c 'import keyring; print(keyring.get_password(\"secretguard-vault\", \"x\"))'", "deny"),
+    ("python3 -c 'import secretstorage; c = secretstorage.dbus_init()'", "deny"),
+    ("python3 -c 'import dbus; bus = dbus.SessionBus()'", "deny"),
+    ("python3 -c 'from jeepney.io.blocking import open_dbus_connection'", "deny"),
+    ("python3 -c 'import importlib; importlib.import_module(\"key\" + \"ring\")'", "ask"),
+    ("keyring -b keyring.backends.SecretService.Keyring get secretguard-vault x", "deny"),
+    ("pipx run keyring get secretguard-vault x", "deny"),
+    ("keyring --list-backends", "allow"),
+    ("gh auth status -t", "deny"),
+    ("gh auth status --show-token", "deny"),
+    ("glab auth status -t", "deny"),
+    ("heroku auth:token", "deny"),
+    ("doppler secrets", "deny"),
+    ("doppler secrets get DB_URL --plain", "deny"),
+    ("doppler run -- printenv", "deny"),
+    ("doppler run -- npm start", "ask"),
+    ("op run -- printenv", "deny"),
+    ("az account get-access-token", "deny"),
+    ("gcloud auth application-default print-access-token", "deny"),
+    ("flyctl auth token", "deny"),
+    ("aws-vault export prod", "deny"),
+    ("echo https://index.docker.io/v1/ | docker-credential-desktop get", "deny"),
+    ("gh pr list", "allow"),
+    ("heroku logs --tail", "allow"),
+]
+
+
 @pytest.mark.parametrize("command,expected", TABLE, ids=[c[:60] for c, _ in TABLE])
 def test_table(world: dict, command: str, expected: str) -> None:
     decision = analyze_command(command, world["proj"], env_for(world))

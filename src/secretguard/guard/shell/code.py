@@ -58,7 +58,7 @@ _PERL_OPEN = re.compile(r"\b(?:open|sysopen)\b|<\s*\$?\w*\s*>|\bdo\s+['\"]")
 # Running other programs or code: a literal check cannot see what that does.
 _SPAWN = {
     "python": r"\b(?:system|popen|subprocess|spawn\w*|exec[lv]p?e?|startfile|pty|commands|"
-              r"exec|eval|compile|__import__|ctypes|pickle|marshal)\b",
+              r"exec|eval|compile|__import__|importlib|runpy|ctypes|pickle|marshal)\b",
     "node": r"\b(?:child_process|execSync|exec|execFile|execFileSync|spawn|spawnSync|fork|eval|Function|"
             r"vm|Deno\s*\.\s*(?:run|Command)|Bun\s*\.\s*(?:spawn|\$)|worker_threads)\b",
     "ruby": r"`|%x|\b(?:system|exec|spawn|popen|Open3|eval|instance_eval|class_eval|send|__send__|"
@@ -69,8 +69,9 @@ _SPAWN = {
     "awk": r"\bsystem\s*\(|\|\s*getline|\bprint[f]?\b[^;]*\|",
     "lua": r"\bos\.execute\b|\bio\.popen\b|\bload(?:string)?\s*\(",
 }
-_KEYRING = re.compile(r"\b(?:keyring|secretstorage|SecretService|libsecret|org\.freedesktop\.secrets|"
-                      r"gi\.repository\s+import\s+Secret|keytar)\b")
+_KEYRING = re.compile(r"\b(?:keyrings?|secretstorage|SecretService|libsecret|org\.freedesktop\.secrets|"
+                      r"gi\.repository\s+import\s+Secret|keytar|jeepney|dbus(?:_next|_fast)?|pydbus|dasbus|sdbus|"
+                      r"kwallet|Gio\s*\.\s*DBus\w*)\b|dbus-next|require\s*\(\s*['\"]dbus")
 # Loading a .env file: the file it names is judged (`dotenv_values('.env.example')` reads a template);
 # without one it is the `.env` beside the code; with a computed one, a human decides.
 _DOTENV_CALL = re.compile(r"\b(?:load_dotenv|dotenv_values|DotEnv|Dotenv\s*\.\s*(?:load|overload|parse)|"

@@ -182,7 +182,19 @@ RUNNERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "devbox": ("run", "", ()),
     "direnv": ("exec", "", ()),
     "aws-vault": ("exec", "", ("duration", "region", "mfa-token", "backend")),
+    # secret managers that run a command with secrets in its environment (a human decides: ask)
+    "doppler": ("run", "pc", ("project", "config", "token", "scope", "command", "mount", "mount-format")),
+    "op": ("run", "", ("env-file", "account", "session")),
+    "infisical": ("run", "", ("env", "path", "projectId", "token", "domain", "command")),
+    "chamber": ("exec", "", ("backend",)),
+    "envchain": ("", "", ()),
 }
+# Runners whose command gets secrets in its environment: asked, and the command is judged too.
+SECRET_RUNNERS = {"direnv", "aws-vault", "doppler", "op", "infisical", "chamber", "envchain"}
+# Python modules (and one-liner imports) that reach the OS keyring or the Secret Service behind it,
+# where secretguard keeps its Vault login: `python3 -m keyring get secretguard-vault $VAULT_ADDR`.
+KEYRING_MODULES = ("keyring", "keyrings", "secretstorage", "jeepney", "dbus", "dbus_next", "pydbus", "dasbus",
+                   "sdbus", "gi")
 
 SHELLS = {"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "rbash", "yash", "posh", "tcsh", "csh"}
 INTERPRETERS = {
@@ -475,12 +487,27 @@ def secret_cli(name: str, words: list[str | None]) -> tuple[int, str] | None:
         if p and p[0] in ("dump-keychain", "export"):
             return DENY, f"`security {p[0]}` dumps keychain items"
         return None
-    if name == "gh":
+    if name in ("gh", "glab"):
+        forge = "GitHub" if name == "gh" else "GitLab"
         if p[:2] == ["auth", "token"]:
-            return DENY, "`gh auth token` prints a GitHub token"
+            return DENY, f"`{name} auth token` prints a {forge} token"
         if p[:2] == ["auth", "status"] and has("-t", "--show-token"):
-            return DENY, "`gh auth status --show-token` prints a GitHub token"
+            return DENY, f"`{name} auth status --show-token` prints a {forge} token"
+        if name == "glab" and p[:2] == ["config", "get"] and len(p) > 2 and "token" in p[2]:
+            return DENY, "`glab config get token` prints a GitLab token"
         return None
+    if name in ("fly", "flyctl") and p[:2] == ["auth", "token"]:
+        return DENY, f"`{name} auth token` prints a Fly.io token"
+    if name == "cf" and p[:1] == ["oauth-token"]:
+        return DENY, "`cf oauth-token` prints a Cloud Foundry token"
+    if name == "ibmcloud" and p[:2] == ["iam", "oauth-tokens"]:
+        return DENY, "`ibmcloud iam oauth-tokens` prints IBM Cloud tokens"
+    if name == "aws-vault" and p[:1] == ["export"]:
+        return DENY, "`aws-vault export` prints AWS credentials"
+    if name.startswith("docker-credential-") and p[:1] == ["get"]:
+        return DENY, f"`{name} get` prints a registry credential"
+    if name == "dotenv" and p[:1] in (["list"], ["get"]):
+        return DENY, f"`dotenv {pos[0]}` prints the values of a .env file"
     if name in ("kubectl", "oc", "k3s", "microk8s.kubectl"):
         if p[:1] == ["get"] and len(p) > 1 and any(x.startswith("secret") for x in p[1].split(",")) or \
                 p[:1] == ["get"] and any(x.startswith("secret/") or x.startswith("secrets/") for x in p[1:]):
@@ -513,8 +540,9 @@ def secret_cli(name: str, words: list[str | None]) -> tuple[int, str] | None:
     # The OS keyring holds secretguard's own Vault login and approvals: no agent reads or writes it.
     if name == "secret-tool" and p[:1] and p[0] in ("lookup", "search", "store", "clear", "lock", "unlock"):
         return DENY, f"`secret-tool {p[0]}` touches the OS keyring, where secretguard keeps its credentials"
-    if name == "keyring" and p[:1] and p[0] in ("get", "set", "del", "diagnose"):
-        return DENY, f"`keyring {p[0]}` touches the OS keyring, where secretguard keeps its credentials"
+    if name == "keyring" and any(w in ("get", "set", "del", "diagnose") for w in p):
+        verb = next(w for w in p if w in ("get", "set", "del", "diagnose"))
+        return DENY, f"`keyring {verb}` touches the OS keyring, where secretguard keeps its credentials"
     if name in ("dbus-send", "gdbus", "busctl", "qdbus") and any("org.freedesktop.secrets" in w for w in lower):
         return DENY, f"`{name}` talking to the Secret Service reaches the OS keyring"
     if name == "kwallet-query" and has("-r", "--read-password"):
@@ -532,6 +560,8 @@ def secret_cli(name: str, words: list[str | None]) -> tuple[int, str] | None:
         return DENY, "`gpg` decrypts or exports secret material"
     if name in ("age", "rage") and has("-d", "--decrypt"):
         return DENY, "`age --decrypt` decrypts secrets"
+    if name == "heroku" and p[:1] and p[0] in ("auth:token", "authorizations:create", "authorizations:info"):
+        return DENY, f"`heroku {pos[0]}` prints a Heroku token"
     if name == "heroku" and p[:1] and p[0] in ("config", "config:get"):
         return DENY, f"`heroku {pos[0]}` prints config vars (secrets)"
     if name == "vercel" and p[:2] in (["env", "pull"], ["env", "ls"]):
