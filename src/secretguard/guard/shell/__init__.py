@@ -66,27 +66,31 @@ class GuardEnv:
 
         return shutil.which(name, path=self.path)
 
-    def protected_under(self, directory: str) -> tuple[str, str] | None:
-        """(path, reason) for a protected path that changing `directory` recursively would reach.
+    def protected_under(self, directory: str, limit: int = 20) -> list[tuple[str, str]]:
+        """(path, reason) for the protected paths a recursive change of `directory` would reach.
 
         The directory itself; then the places secretguard and the agents' hook settings are known to
         live (its executable and package, its XDG directories, the hook files in HOME); then a bounded
         walk for the names hook settings and git hooks have (`.claude`, `.git`...), in other projects too.
         """
+        out: list[tuple[str, str]] = []
         reason = self.protected_path(directory)
         if reason:
-            return directory, reason
+            out.append((directory, reason))
+        name = os.path.basename(directory.rstrip("/"))
+        if name in _HOOK_DIRS:
+            out += self._protected_entry(directory, name)
         prefix = directory.rstrip("/") + "/"
         for anchor in self.anchors():
             if anchor.startswith(prefix):
                 reason = self.protected_path(anchor)
                 if reason:
-                    return anchor, reason
+                    out.append((anchor, reason))
         if os.path.basename(directory) in SKIP_DIRS:
-            return None  # a virtualenv or node_modules: what secretguard has there is an anchor above
+            return out  # a virtualenv or node_modules: what secretguard keeps there is an anchor above
         seen = 0
         stack = [(directory, 0)]
-        while stack:
+        while stack and len(out) < limit:
             current, depth = stack.pop()
             try:
                 entries = os.scandir(current)
@@ -96,12 +100,10 @@ class GuardEnv:
                 for entry in entries:
                     seen += 1
                     if seen > self.walk_limit:
-                        return None  # the anchors were checked; the rest is the wall's
+                        return out  # the anchors were checked; what is beyond is the wall's to hold
                     name = entry.name
                     if name in _HOOK_DIRS or name in _PROJECT_FILES:
-                        found = self._protected_entry(entry.path, name)
-                        if found:
-                            return found
+                        out += self._protected_entry(entry.path, name)
                         continue
                     try:
                         is_dir = entry.is_dir(follow_symlinks=False)
@@ -109,9 +111,9 @@ class GuardEnv:
                         is_dir = False
                     if is_dir and depth < MAX_PROTECTED_DEPTH and name not in SKIP_DIRS:
                         stack.append((entry.path, depth + 1))
-        return None
+        return list(dict.fromkeys(out))[:limit]
 
-    def _protected_entry(self, path: str, name: str) -> tuple[str, str] | None:
+    def _protected_entry(self, path: str, name: str) -> list[tuple[str, str]]:
         candidates = [path]
         if name in _HOOK_DIRS:
             try:
@@ -120,11 +122,12 @@ class GuardEnv:
                 children = []
             candidates += [os.path.join(path, c) for c in children if c in _HOOK_DIRS[name] or
                            (name == ".claude" and c.startswith("settings") and c.endswith(".json"))]
+        out = []
         for candidate in candidates:
             reason = self.protected_path(candidate)
             if reason:
-                return candidate, reason
-        return None
+                out.append((candidate, reason))
+        return out
 
     def anchors(self) -> list[str]:
         """Paths where secretguard's own files and the agents' hook settings are known to be."""

@@ -33,7 +33,7 @@ def abspath(text: str, scope: Scope) -> str | None:
     return os.path.normpath(os.path.join(scope.cwd, text))
 
 
-def _display(a: Analyzer, path: str, scope: Scope) -> str:
+def display(a: Analyzer, path: str, scope: Scope) -> str:
     """`path` as a reason shows it: relative to the working directory or ~ when it is under them."""
     if scope.cwd and (path == scope.cwd or path.startswith(scope.cwd.rstrip("/") + "/")):
         return os.path.relpath(path, scope.cwd)
@@ -102,7 +102,7 @@ def _probe_glob(a: Analyzer, value: str, scope: Scope) -> str | None:
             return None
         reason = a.env.secret_path(os.path.normpath(match))
         if reason:
-            return f"{_display(a, os.path.normpath(match), scope)}: {reason}"
+            return f"{display(a, os.path.normpath(match), scope)}: {reason}"
         if _PROC_ENVIRON.match(match):
             return "a process environment (/proc/*/environ)"
     return None
@@ -154,13 +154,13 @@ def _check_dir(a: Analyzer, path: str, scope: Scope, what: str, hidden: bool, on
         found = [f for f in found if (not include or _globs_match(include, f, path))
                  and not (exclude and _globs_match(exclude, f, path))]
     if found is None:
-        a.hit(ASK, "bash.too-broad", f"{what} reads everything under {_display(a, path, scope)}, "
+        a.hit(ASK, "bash.too-broad", f"{what} reads everything under {display(a, path, scope)}, "
                                      "too much to check")
     elif found:
-        shown = ", ".join(_display(a, f, scope) for f in found[:3])
+        shown = ", ".join(display(a, f, scope) for f in found[:3])
         more = f" and {len(found) - 3} more" if len(found) > 3 else ""
         a.hit(DENY, "bash.credential-file",
-              f"{what} would read everything under {_display(a, path, scope)}, "
+              f"{what} would read everything under {display(a, path, scope)}, "
               f"including credential files: {shown}{more}")
 
 
@@ -168,11 +168,13 @@ def _shown_name(a: Analyzer, value: str, scope: Scope) -> str:
     """The file `value` names, as a reason shows it (run-time parts as …)."""
     text = plain(value).replace(DYN, "…").replace(BENIGN, "…")
     path = abspath(text, scope) if is_static(value) and not has_glob(value) else None
-    return _display(a, path, scope) if path else text
+    return display(a, path, scope) if path else text
 
 
-def check_write(a: Analyzer, value: str, scope: Scope, what: str, level: int = DENY) -> None:
-    """`what` changes the file named by `value`: secretguard's own files are off limits."""
+def check_write(a: Analyzer, value: str, scope: Scope, what: str, level: int = DENY, recursive: bool = False) -> None:
+    """`what` changes the file named by `value` (everything under it too, if `recursive`: `rm -r`, `mv`):
+    secretguard's own files, and the directories that hold them, are off limits. A glob is expanded
+    against the files there now (`rm -rf .cl*`)."""
     if not is_static(value):
         return
     text = plain(value)
@@ -181,11 +183,22 @@ def check_write(a: Analyzer, value: str, scope: Scope, what: str, level: int = D
     path = abspath(text, scope)
     if path is None:
         return
-    reason = a.env.protected_path(path)
-    if reason is None and has_glob(value):
-        reason = a.env.protected_path(path.replace("*", "x"))
-    if reason:
-        a.hit(level, "bash.tamper", f"{what} would change {_display(a, path, scope)}: {reason}")
+    targets = [path]
+    if has_glob(value):
+        import glob as globmod
+
+        targets = [os.path.normpath(m) for m in globmod.glob(path)[:MAX_GLOB]]
+        targets.append(path.replace("*", "x"))  # by name, when nothing matches yet
+    for target in targets:
+        reason = a.env.protected_path(target)
+        shown = target
+        if not reason and recursive and os.path.isdir(target) and not os.path.islink(target):
+            found = a.env.protected_under(target, limit=1)
+            if found:
+                shown, reason = found[0]
+        if reason:
+            a.hit(level, "bash.tamper", f"{what} would change {display(a, shown, scope)}: {reason}")
+            return
 
 
 def check_code(a: Analyzer, code: str, lang: str, base: str, scope: Scope) -> None:
