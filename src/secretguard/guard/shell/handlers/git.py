@@ -3,14 +3,11 @@ tree), configuration keys that run commands, and what would skip the commit gate
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 
 from secretguard.guard.shell import commands as C
 from secretguard.guard.shell.argv import split_opts
-from secretguard.guard.shell.gitrepo import (Repo, config_entries, config_files, entry_secret, find_repo, rewrite,
-                                             run_git, url_credential)
 from secretguard.guard.shell.paths import abspath, check_read, check_write, display, generic
 from secretguard.guard.shell.state import ASK, DENY, Scope, Stdin
 from secretguard.guard.shell.words import mark, plain
@@ -18,6 +15,14 @@ from secretguard.guard.shell.words import mark, plain
 TYPE_CHECKING = False  # typing costs ~5 ms to import; the hook path is timed
 if TYPE_CHECKING:
     from secretguard.guard.shell.analyze import Analyzer
+    from secretguard.guard.shell.gitrepo import Repo
+
+
+def _gitrepo():
+    """gitrepo.py, imported by the subcommands that read configuration or history (not `git status`)."""
+    from secretguard.guard.shell import gitrepo
+
+    return gitrepo
 
 
 def git(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None], scope: Scope,
@@ -93,14 +98,15 @@ class _Git:
         if self._repo is False:
             gitdir = next((x.split("=", 1)[1] for x in self.globals if x.startswith("--git-dir=")), None)
             tree = next((x.split("=", 1)[1] for x in self.globals if x.startswith("--work-tree=")), None)
-            self._repo = Repo(tree, gitdir, gitdir) if gitdir else find_repo(self.scope.cwd)
+            gr = _gitrepo()
+            self._repo = gr.Repo(tree, gitdir, gitdir) if gitdir else gr.find_repo(self.scope.cwd)
         return self._repo  # type: ignore[return-value]
 
     def run(self, args: list[str], stdin: str | None = None, sep: str = "\n") -> list[str] | None:
         """Names a read-only git listing prints; None when it could not run."""
         if self.scope.cwd is None or self.repo is None:
             return None
-        out = run_git(self.scope.cwd, [*self.globals, *args], self.a.env.home, stdin)
+        out = _gitrepo().run_git(self.scope.cwd, [*self.globals, *args], self.a.env.home, stdin)
         return None if out is None else [x for x in out.split(sep) if x]
 
     def top(self, name: str) -> str:
@@ -154,11 +160,12 @@ def _config(g: _Git, sub: str, rest: list[list[str]], lits: list[str | None]) ->
             a.hit(ASK, "bash.dynamic", "`git config --edit` opens the configuration in an editor")
         return
     scope_name = next((s[2:] for s in ("--global", "--system", "--local", "--worktree") if s in flags), None)
+    gr = _gitrepo()
     if file_value:
         files = [abspath(file_value, g.scope) or file_value]
     else:
-        files = config_files(g.repo, a.env.home, scope_name)
-    entries = config_entries(files, a.env.home, includes=not (file_value or scope_name) or "--includes" in flags)
+        files = gr.config_files(g.repo, a.env.home, scope_name)
+    entries = gr.config_entries(files, a.env.home, includes=not (file_value or scope_name) or "--includes" in flags)
     if listing:
         chosen = entries
     elif "--get-regexp" in flags or (verb == "get" and "--regexp" in flags):
@@ -176,7 +183,7 @@ def _config(g: _Git, sub: str, rest: list[list[str]], lits: list[str | None]) ->
                                                                  e[0].rpartition(".")[0].lower() == head)]
     names_only = "--name-only" in flags
     for key, value in chosen:
-        reason = entry_secret(key, "" if names_only else value)
+        reason = gr.entry_secret(key, "" if names_only else value)
         if reason:
             a.hit(DENY, "bash.secret-cli", f"`git config` would print a credential: {reason}")
             return
@@ -200,21 +207,22 @@ def _remote(g: _Git, sub: str, rest: list[list[str]], lits: list[str | None]) ->
             return  # names only
     else:
         return  # add, rename, remove, set-url, prune, update: nothing printed
-    entries = config_entries(config_files(g.repo, g.a.env.home), g.a.env.home)
+    gr = _gitrepo()
+    entries = gr.config_entries(gr.config_files(g.repo, g.a.env.home), g.a.env.home)
     for key, value in entries:
         if not key.startswith("remote.") or not key.endswith((".url", ".pushurl")):
             continue
         name = key[7:].rsplit(".", 1)[0]
         if names is not None and name not in names:
             continue
-        shown = rewrite(value, entries, push=key.endswith(".pushurl"))
-        if url_credential(shown):
+        shown = gr.rewrite(value, entries, push=key.endswith(".pushurl"))
+        if gr.url_credential(shown):
             g.a.hit(DENY, "bash.secret-cli", f"`git {sub}` would print the URL of remote {name!r}, which holds "
                                              "credentials")
             return
     if names is not None and sub == "ls-remote":
         for name in names:
-            if url_credential(rewrite(name, entries)):
+            if gr.url_credential(gr.rewrite(name, entries)):
                 g.a.hit(DENY, "bash.secret-cli", "`git ls-remote --get-url` would print a URL with credentials")
                 return
 
@@ -455,6 +463,7 @@ def _pathspecs(g: _Git, specs: list[str]) -> list[str]:
         if root is None:
             continue
         if any(c in spec for c in "*?["):
+            import fnmatch
             import glob as globmod
 
             out += [os.path.join(root, m) for m in globmod.glob(spec, root_dir=root, recursive=True)][:500]
