@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 TYPE_CHECKING = False  # typing costs ~5 ms to import; the hook path is timed
 if TYPE_CHECKING:
-    from typing import Callable
+    from typing import Callable, Iterator
 
 from secretguard.guard.events import LEVELS, Decision
 from secretguard.guard.shell.analyze import Analyzer
@@ -88,29 +88,15 @@ class GuardEnv:
                     out.append((anchor, reason))
         if os.path.basename(directory) in SKIP_DIRS:
             return out  # a virtualenv or node_modules: what secretguard keeps there is an anchor above
-        seen = 0
-        stack = [(directory, 0)]
-        while stack and len(out) < limit:
-            current, depth = stack.pop()
-            try:
-                entries = os.scandir(current)
-            except OSError:
-                continue
-            with entries:
-                for entry in entries:
-                    seen += 1
-                    if seen > self.walk_limit:
-                        return out  # the anchors were checked; what is beyond is the wall's to hold
-                    name = entry.name
-                    if name in _HOOK_DIRS or name in _PROJECT_FILES:
-                        out += self._protected_entry(entry.path, name)
-                        continue
-                    try:
-                        is_dir = entry.is_dir(follow_symlinks=False)
-                    except OSError:
-                        is_dir = False
-                    if is_dir and depth < MAX_PROTECTED_DEPTH and name not in SKIP_DIRS:
-                        stack.append((entry.path, depth + 1))
+        def descend(name: str, is_dir: bool, depth: int) -> bool:
+            return is_dir and depth < MAX_PROTECTED_DEPTH and name not in SKIP_DIRS and name not in _HOOK_DIRS
+
+        for item in self._walk(directory, descend):
+            if item is None or len(out) >= limit:
+                break  # the anchors were checked; what is beyond is the wall's to hold
+            entry, _ = item
+            if entry.name in _HOOK_DIRS or entry.name in _PROJECT_FILES:
+                out += self._protected_entry(entry.path, entry.name)
         return list(dict.fromkeys(out))[:limit]
 
     def _protected_entry(self, path: str, name: str) -> list[tuple[str, str]]:
@@ -150,13 +136,13 @@ class GuardEnv:
             self._anchors = list(dict.fromkeys(out))
         return self._anchors
 
-    def secret_files_under(self, directory: str, hidden: bool = True) -> list[str] | None:
-        """Credential files a recursive read of `directory` would reach; None if too many to check."""
-        found: list[str] = []
+    def _walk(self, directory: str, descend: Callable[[str, bool, int], bool]) -> Iterator[tuple | None]:
+        """(entry, is_dir) for what is under `directory`, into the directories `descend(name, is_dir,
+        depth)` allows; a last None once more than walk_limit entries were seen."""
         seen = 0
-        stack = [directory]
+        stack = [(directory, 0)]
         while stack:
-            current = stack.pop()
+            current, depth = stack.pop()
             try:
                 entries = os.scandir(current)
             except OSError:
@@ -165,25 +151,39 @@ class GuardEnv:
                 for entry in entries:
                     seen += 1
                     if seen > self.walk_limit:
-                        return None
-                    name = entry.name
-                    if not hidden and name.startswith("."):
-                        continue
+                        yield None
+                        return
                     try:
                         is_dir = entry.is_dir(follow_symlinks=False)
                     except OSError:
                         is_dir = False
-                    if is_dir:
-                        if name == ".git":
-                            # its config holds remote URLs, which may carry a token: judge its content
-                            config = os.path.join(entry.path, "config")
-                            if self.secret_path(config):
-                                found.append(config)
-                        elif name not in SKIP_DIRS:
-                            stack.append(entry.path)
-                    elif (self.secret_path if name == "config" and os.path.basename(current) == ".git"
-                          else self.secret_name)(entry.path):
-                        found.append(entry.path)
+                    yield entry, is_dir
+                    if descend(entry.name, is_dir, depth):
+                        stack.append((entry.path, depth + 1))
+
+    def secret_files_under(self, directory: str, hidden: bool = True) -> list[str] | None:
+        """Credential files a recursive read of `directory` would reach; None if too many to check."""
+        found: list[str] = []
+
+        def descend(name: str, is_dir: bool, depth: int) -> bool:
+            return is_dir and name != ".git" and name not in SKIP_DIRS and (hidden or not name.startswith("."))
+
+        for item in self._walk(directory, descend):
+            if item is None:
+                return None
+            entry, is_dir = item
+            name = entry.name
+            if not hidden and name.startswith("."):
+                continue
+            if is_dir:
+                if name == ".git":
+                    # its config holds remote URLs, which may carry a token: judge its content
+                    config = os.path.join(entry.path, "config")
+                    if self.secret_path(config):
+                        found.append(config)
+            elif (self.secret_path if name == "config" and os.path.basename(os.path.dirname(entry.path)) == ".git"
+                  else self.secret_name)(entry.path):
+                found.append(entry.path)
         return sorted(found)
 
 
