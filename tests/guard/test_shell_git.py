@@ -182,6 +182,9 @@ ROWS: list[tuple[str, str, str]] = [
     ("find . -type f -delete", "proj", "deny"),
     ("find . -name '*.pyc' -delete", "proj", "allow"),
     ("find .claude -name '*.json' -exec rm {{}} +", "proj", "deny"),
+    ("find . -name node_modules -prune -o -name '*.log' -delete", "proj", "allow"),
+    ("find . -name '*.log' -o -name 'settings*.json' -delete", "proj", "deny"),
+    ("find . \\( -name '*.log' -o -name x \\) -delete", "proj", "deny"),  # grouped: judged as reaching all
     ("git rm .claude/settings.json", "proj", "deny"),
     ("git rm -r .claude", "proj", "deny"),
     ("git rm -r '.claude/*'", "proj", "deny"),

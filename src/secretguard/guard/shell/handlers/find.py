@@ -37,15 +37,26 @@ def find_paths(a: Analyzer, args: list[list[str]], scope: Scope, estimate: bool)
         roots.append(args[i])
         i += 1
     names: list[tuple[str, str | None]] = []
-    tests: list[tuple[str, str | None, bool]] = []  # with negation, for what -delete reaches
+    # the name tests with their negation, by `-o` alternative, and the alternatives that delete or run
+    tests: list[tuple[str, str | None, bool, int]] = []
+    acting: set[int] = set()
+    group = 0
     execs: list[list[list[str]]] = []
     while i < len(args):
         t = lits[i]
         if t in ("-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex"):
             names.append((t, lits[i + 1] if i + 1 < len(args) else None))
-            tests.append((t, lits[i + 1] if i + 1 < len(args) else None, i > 0 and lits[i - 1] in ("!", "-not")))
+            tests.append((t, lits[i + 1] if i + 1 < len(args) else None, i > 0 and lits[i - 1] in ("!", "-not"),
+                          group))
             i += 2
+        elif t in ("-o", "-or"):
+            group += 1
+            i += 1
+        elif t == "-delete":
+            acting.add(group)
+            i += 1
         elif t in ("-exec", "-execdir", "-ok", "-okdir"):
+            acting.add(group)
             j = i + 1
             while j < len(args) and lits[j] not in (";", "+"):
                 j += 1
@@ -64,9 +75,9 @@ def find_paths(a: Analyzer, args: list[list[str]], scope: Scope, estimate: bool)
         else:
             i += 1
     deletes = "-delete" in lits
-    if any(t in ("-o", "-or", ",") for t in lits):
-        tests = []  # alternatives: every protected path under the roots may be reached
-    protected = _find_protected(a, roots or [[mark(".")]], tests, scope) if deletes or execs else []
+    if any(t in ("(", ")", "\\(", "\\)", ",") for t in lits):
+        tests, acting = [], {0}  # grouped expressions: every protected path under the roots may be reached
+    protected = _find_protected(a, roots or [[mark(".")]], tests, acting, scope) if deletes or execs else []
     if deletes and protected:
         path, reason = protected[0]
         a.hit(DENY, "bash.tamper", f"`find -delete` would delete {display(a, path, scope)}: {reason}")
@@ -112,8 +123,8 @@ def _find_matches(a: Analyzer, roots: list[list[str]], names: list[tuple[str, st
     return out
 
 
-def _find_protected(a: Analyzer, roots: list[list[str]], tests: list[tuple[str, str | None, bool]],
-                    scope: Scope) -> list[tuple[str, str]]:
+def _find_protected(a: Analyzer, roots: list[list[str]], tests: list[tuple[str, str | None, bool, int]],
+                    acting: set[int], scope: Scope) -> list[tuple[str, str]]:
     """Protected paths under the roots that the name tests let through: what -delete or -exec would reach."""
     out: list[tuple[str, str]] = []
     for arg in roots:
@@ -127,7 +138,8 @@ def _find_protected(a: Analyzer, roots: list[list[str]], tests: list[tuple[str, 
             for path, reason in candidates:
                 rel = os.path.relpath(path, root) if path != root else ""
                 as_printed = shown + ("/" + rel if rel else "")
-                if all(_find_match(kind, pat, path, as_printed) != negated for kind, pat, negated in tests):
+                if any(all(_find_match(kind, pat, path, as_printed) != negated
+                           for kind, pat, negated, g in tests if g == alternative) for alternative in acting):
                     out.append((path, reason))
     return out
 

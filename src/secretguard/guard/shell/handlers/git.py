@@ -44,7 +44,13 @@ def git(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None], s
             elif t == "--config-env" and value is not None:
                 _config_key(a, value.split("=", 1)[0], set_value=True, transient=True)
             elif t == "-c":
-                a.hit(ASK, "bash.dynamic", "`git -c` sets configuration computed at run time")
+                # `-c http.extraHeader="Authorization: Bearer $TOKEN"`: the key is known, the value is not
+                text = plain(args[i + 1][0]) if i + 1 < len(args) and len(args[i + 1]) == 1 else ""
+                key, eq, _ = text.partition("=")
+                if eq and re.fullmatch(r"[A-Za-z0-9_.-]+", key):
+                    _config_key(a, key, set_value=True, value=None, scope=scope, transient=True)
+                else:
+                    a.hit(ASK, "bash.dynamic", "`git -c` sets configuration computed at run time")
             elif t in ("--git-dir", "--work-tree"):
                 g.globals.append(f"{t}={abspath(value, sub_scope)}" if value else t)
             i += 2
