@@ -1,5 +1,20 @@
 """git: what its subcommands print (configuration values, remote URLs, history) and change (the work
-tree), configuration keys that run commands, and what would skip the commit gate."""
+tree), configuration keys that run commands, and what would skip the commit gate.
+
+What is printed decides:
+  * `git config` reads and `git remote -v/show/get-url` are judged by the entries they would print,
+    read from the configuration files here (gitrepo.py), insteadOf applied: a URL with a password or
+    a token in it is a credential; a user name (`https://me@host`, `git@github.com:o/r`) is not.
+  * History reads (log -p, show, diff REV, archive, cat-file, stash show -p, grep REV, format-patch,
+    fast-export) are reads of the files they print: a path they name is judged by the file rules
+    (`git show HEAD~3:.env`); otherwise a read-only listing of the names they would print
+    (`git log --name-only --format=` with the same revisions) is judged, run with a 2 s bound, and
+    a human decides when it could not finish. A blob named by its id asks (its file is unknown).
+    `git log --oneline`, `--stat`, `git diff` of the work tree and `git status` run nothing.
+  * Work-tree commands (rm, mv, clean, checkout -- PATH, restore, reset --hard, stash) change the
+    paths they name and everything under them; clean asks `git clean -n`, checkout/restore/reset/
+    stash ask git which protected files differ, and only when a protected path is there at all.
+"""
 
 from __future__ import annotations
 
