@@ -46,6 +46,7 @@ class Analyzer:
         self.funcs: set[str] = set()
         self.nodes = 0
         self.quiet = 0      # inside `[ ... ]`: a secret-named variable there reveals nothing
+        self.secret_sink = False  # this stage prints into `docker login --password-stdin` and the like
 
     def hit(self, level: int, rule: str, reason: str) -> None:
         self.hits.append((level, rule, reason))
@@ -67,7 +68,13 @@ class Analyzer:
         stdin: Stdin | None = None
         for i, node in enumerate(commands):
             stage = scope if len(commands) == 1 else scope.child()
-            self.node(node, stage, stdin)
+            sink = i + 1 < len(commands) and isinstance(node, Simple) and isinstance(commands[i + 1], Simple) and \
+                C.secret_stdin([w.literal() for w in commands[i + 1].words])
+            self.secret_sink, saved = sink, self.secret_sink
+            try:
+                self.node(node, stage, stdin)
+            finally:
+                self.secret_sink = saved
             if i + 1 < len(commands):
                 stdin = output_of(self, commands[:i + 1], stage) or Stdin("pipe")
 
@@ -106,7 +113,12 @@ class Analyzer:
     # -- simple commands -------------------------------------------------------------------
     def simple(self, node: Simple, scope: Scope, stdin: Stdin | None) -> None:
         for name, word in node.assigns:
+            before = len(self.hits)
             values = self.expand(word, scope, split=False)
+            if node.words and is_secret_var(name):
+                # `PGPASSWORD=$DB_PASSWORD psql`: handed to the command's environment under a name
+                # the guard watches in turn (`env`, `$PGPASSWORD` in a nested shell), not printed
+                self._drop_secret_vars(before, len(self.hits))
             self.special_var(name, values, scope)
             if not node.words:
                 scope.vars[name] = [as_value(v) for v in values]
@@ -118,11 +130,24 @@ class Analyzer:
         first = node.words[0].literal()
         quiet = first in ("[", "test")
         self.quiet += quiet
-        args = [self.expand(w, scope) for w in node.words]
+        args = []
+        spans = []
+        for w in node.words:
+            before = len(self.hits)
+            args.append(self.expand(w, scope))
+            spans.append((before, len(self.hits)))
         self.quiet -= quiet
+        uses = C.secret_uses([w.literal() for w in node.words], [w.raw for w in node.words], self.secret_sink)
+        for i in sorted(uses, reverse=True):
+            self._drop_secret_vars(*spans[i])
         args = [a for a in args if a]
         if args:
             self.run_args(args, scope, stdin)
+
+    def _drop_secret_vars(self, start: int, end: int) -> None:
+        """A secret-named variable expanded where the command uses it (`curl -H "...: $TOKEN"`), not
+        where it prints it: those hits go; any other hit of the same word stays."""
+        self.hits[start:end] = [h for h in self.hits[start:end] if h[1] != "bash.secret-variable"]
 
     def special_var(self, name: str, values: list[str], scope: Scope) -> None:
         """An assignment to a variable tools act on: a command to run, a file to read, SKIP=secretguard."""

@@ -58,7 +58,7 @@ _PERL_OPEN = re.compile(r"\b(?:open|sysopen)\b|<\s*\$?\w*\s*>|\bdo\s+['\"]")
 # Running other programs or code: a literal check cannot see what that does.
 _SPAWN = {
     "python": r"\b(?:system|popen|subprocess|spawn\w*|exec[lv]p?e?|startfile|pty|commands|"
-              r"exec|eval|compile|__import__|ctypes|pickle|marshal)\b",
+              r"exec|eval|compile|__import__|importlib|runpy|ctypes|pickle|marshal)\b",
     "node": r"\b(?:child_process|execSync|exec|execFile|execFileSync|spawn|spawnSync|fork|eval|Function|"
             r"vm|Deno\s*\.\s*(?:run|Command)|Bun\s*\.\s*(?:spawn|\$)|worker_threads)\b",
     "ruby": r"`|%x|\b(?:system|exec|spawn|popen|Open3|eval|instance_eval|class_eval|send|__send__|"
@@ -69,10 +69,15 @@ _SPAWN = {
     "awk": r"\bsystem\s*\(|\|\s*getline|\bprint[f]?\b[^;]*\|",
     "lua": r"\bos\.execute\b|\bio\.popen\b|\bload(?:string)?\s*\(",
 }
-_KEYRING = re.compile(r"\b(?:keyring|secretstorage|SecretService|libsecret|org\.freedesktop\.secrets|"
-                      r"gi\.repository\s+import\s+Secret|keytar)\b")
-_DOTENV = re.compile(r"\b(?:load_dotenv|dotenv_values|find_dotenv)\b|dotenv['\"]?\s*\)?\s*\.\s*config\b|"
-                     r"require\s*\(?\s*['\"]dotenv/config|\bDotenv\s*\.\s*(?:load|parse|overload)\b")
+_KEYRING = re.compile(r"\b(?:keyrings?|secretstorage|SecretService|libsecret|org\.freedesktop\.secrets|"
+                      r"gi\.repository\s+import\s+Secret|keytar|jeepney|dbus(?:_next|_fast)?|pydbus|dasbus|sdbus|"
+                      r"kwallet|Gio\s*\.\s*DBus\w*)\b|dbus-next|require\s*\(\s*['\"]dbus")
+# Loading a .env file: the file it names is judged (`dotenv_values('.env.example')` reads a template);
+# without one it is the `.env` beside the code; with a computed one, a human decides.
+_DOTENV_CALL = re.compile(r"\b(?:load_dotenv|dotenv_values|DotEnv|Dotenv\s*\.\s*(?:load|overload|parse)|"
+                          r"dotenv['\"]?\s*\)?\s*\.\s*config)\s*\(")
+_DOTENV_IMPLICIT = re.compile(r"""require\s*\(?\s*['"]dotenv/config|import\s+['"]dotenv/config|\bfind_dotenv\s*\(\s*\)""")
+_DOTENV_ARG = re.compile(r"""\s*(?:\{\s*path\s*:\s*|(?:dotenv_path|path)\s*=\s*)?(?:'([^'\\]*)'|"([^"\\]*)")\s*[,)}]""")
 
 
 def _compiled(table: dict[str, str], lang: str) -> re.Pattern[str] | None:
@@ -84,6 +89,26 @@ def _literal_first_arg(code: str, end: int) -> bool:
     """Is the first argument of the call whose parenthesis ends at `end` a plain string literal?"""
     m = re.compile(_LIT + r"(?:[,)\]]|$)").match(code, end)
     return m is not None
+
+
+def _dotenv(code: str, lang: str, check_literal: Callable[[str], str | None]) -> list[Hit]:
+    """What a dotenv call loads: the file it names, or `.env` when it names none."""
+    names: list[str | None] = [".env"] if _DOTENV_IMPLICIT.search(code) else []
+    for m in _DOTENV_CALL.finditer(code):
+        arg = _DOTENV_ARG.match(code, m.end())
+        if arg:
+            names.append(arg.group(1) if arg.group(1) is not None else arg.group(2))
+        elif re.match(r"\s*\)", code[m.end():]) or re.match(r"\s*(?:find_dotenv\s*\(\s*\)|verbose\s*=)", code[m.end():]):
+            names.append(".env")
+        else:
+            names.append(None)
+    for name in names:
+        if name is None:
+            return [(ASK, "bash.oneliner", f"the {lang} one-liner loads a .env file whose name is computed")]
+        reason = check_literal(name)
+        if reason:
+            return [(DENY, "bash.credential-file", f"the {lang} one-liner loads {reason}")]
+    return []
 
 
 def literals(code: str) -> list[str]:
@@ -106,8 +131,7 @@ def analyze_code(code: str, lang: str, check_literal: Callable[[str], str | None
             break
     if _KEYRING.search(code):
         hits.append((DENY, "bash.keyring", f"the {lang} one-liner reaches the OS keyring, where secretguard keeps its credentials"))
-    if _DOTENV.search(code):
-        hits.append((DENY, "bash.credential-file", f"the {lang} one-liner loads a .env file"))
+    hits += _dotenv(code, lang, check_literal)
     for text in literals(code):
         for candidate in [text, *text.split()] if any(c.isspace() for c in text) else [text]:
             reason = check_literal(candidate)

@@ -182,7 +182,19 @@ RUNNERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "devbox": ("run", "", ()),
     "direnv": ("exec", "", ()),
     "aws-vault": ("exec", "", ("duration", "region", "mfa-token", "backend")),
+    # secret managers that run a command with secrets in its environment (a human decides: ask)
+    "doppler": ("run", "pc", ("project", "config", "token", "scope", "command", "mount", "mount-format")),
+    "op": ("run", "", ("env-file", "account", "session")),
+    "infisical": ("run", "", ("env", "path", "projectId", "token", "domain", "command")),
+    "chamber": ("exec", "", ("backend",)),
+    "envchain": ("", "", ()),
 }
+# Runners whose command gets secrets in its environment: asked, and the command is judged too.
+SECRET_RUNNERS = {"direnv", "aws-vault", "doppler", "op", "infisical", "chamber", "envchain"}
+# Python modules (and one-liner imports) that reach the OS keyring or the Secret Service behind it,
+# where secretguard keeps its Vault login: `python3 -m keyring get secretguard-vault $VAULT_ADDR`.
+KEYRING_MODULES = ("keyring", "keyrings", "secretstorage", "jeepney", "dbus", "dbus_next", "pydbus", "dasbus",
+                   "sdbus", "gi")
 
 SHELLS = {"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "rbash", "yash", "posh", "tcsh", "csh"}
 INTERPRETERS = {
@@ -218,8 +230,171 @@ COMMAND_VARS = {"GIT_SSH_COMMAND", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "EDITOR"
                 "MANPAGER", "PROMPT_COMMAND", "GIT_EXTERNAL_DIFF", "SSH_ASKPASS", "GIT_ASKPASS", "SUDO_ASKPASS",
                 "LESSOPEN", "LESSCLOSE", "FZF_DEFAULT_COMMAND", "GIT_PROXY_COMMAND"}
 FILE_VARS = {"BASH_ENV", "ENV", "PYTHONSTARTUP", "NODE_OPTIONS", "DOTENV_CONFIG_PATH", "GIT_CONFIG_GLOBAL",
-             "GIT_CONFIG_SYSTEM", "CURL_HOME", "NETRC", "LD_PRELOAD", "RUBYOPT", "PERL5OPT", "ENV_FILE",
-             "DOTENV_PATH", "GOOGLE_APPLICATION_CREDENTIALS", "AWS_SHARED_CREDENTIALS_FILE", "KUBECONFIG"}
+             "GIT_CONFIG_SYSTEM", "LD_PRELOAD", "RUBYOPT", "PERL5OPT", "ENV_FILE", "DOTENV_PATH"}
+# Variables naming a credential file a tool uses itself (`KUBECONFIG=~/.kube/config kubectl get pods`):
+# the tool authenticates with it and prints none of it, so they are not reads. (GIT_CONFIG_GLOBAL is a
+# read: `git config --global -l` prints whatever file it names.)
+USE_VARS = {"KUBECONFIG", "GOOGLE_APPLICATION_CREDENTIALS", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+            "NETRC", "CURL_HOME", "DOCKER_CONFIG", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "VAULT_CACERT",
+            "VAULT_CLIENT_CERT", "VAULT_CLIENT_KEY", "PGPASSFILE", "PGSSLKEY", "ANSIBLE_PRIVATE_KEY_FILE"}
+
+
+class Tool:
+    """What a command does with its arguments, so that only what it reads is judged as read.
+
+    uses: options whose value is a file the tool uses itself (a key it signs or logs in with, a
+        kubeconfig): nothing of it reaches the output, so a credential file there is no read.
+    writes: options whose value is a file the tool creates or overwrites (`-keyout`, `-o`).
+    reads: options whose value is a file whose content the tool prints or sends (`openssl rsa -in`).
+    words: options whose value is free text, never a path (a test name filter: `jest -t`).
+    valued: other options that take a value, judged like an unknown command's argument.
+    operands: "generic" (a credential file among them is refused), "use" or "read".
+    quiet / loud: flags that turn `reads` into uses (`-pubout`: only the public half is printed),
+        and flags that undo that (`-text` prints the private numbers too).
+    subs: subcommand -> the grammar it adds (`openssl rsa`); glue: `-fFILE` is `-f FILE`.
+    """
+    __slots__ = ("uses", "writes", "reads", "words", "valued", "operands", "quiet", "loud", "subs", "glue")
+
+    def __init__(self, uses: tuple[str, ...] = (), writes: tuple[str, ...] = (), reads: tuple[str, ...] = (),
+                 words: tuple[str, ...] = (), valued: tuple[str, ...] = (), operands: str = "generic",
+                 quiet: tuple[str, ...] = (), loud: tuple[str, ...] = (), subs: dict[str, "Tool"] | None = None,
+                 glue: bool = True) -> None:
+        self.uses, self.writes, self.reads = frozenset(uses), frozenset(writes), frozenset(reads)
+        self.words, self.valued = frozenset(words), frozenset(valued)
+        self.operands, self.quiet, self.loud = operands, frozenset(quiet), frozenset(loud)
+        self.subs, self.glue = subs or {}, glue
+
+    def merged(self, sub: "Tool") -> "Tool":
+        """This grammar with a subcommand's added (the subcommand's operand policy wins)."""
+        return Tool(tuple(self.uses | sub.uses), tuple(self.writes | sub.writes), tuple(self.reads | sub.reads),
+                    tuple(self.words | sub.words), tuple(self.valued | sub.valued), sub.operands,
+                    tuple(self.quiet | sub.quiet), tuple(self.loud | sub.loud), sub.subs, self.glue and sub.glue)
+
+
+_OPENSSL_KEY = Tool(reads=("-in",), operands="generic", quiet=("-pubout", "-noout"), loud=("-text",))
+_OPENSSL_PRINTS = Tool(reads=("-in",))
+_KUBE = Tool(uses=("--kubeconfig", "--client-key", "--client-certificate", "--certificate-authority"),
+             valued=("-n", "--namespace", "--context", "--cluster", "--user", "-l", "--selector", "-o", "--output",
+                     "-c", "--container", "--server", "-s", "--as", "--as-group", "--request-timeout", "--field-selector",
+                     "--sort-by", "--tail", "--since", "--timeout", "-p", "--patch", "--type", "--image", "--replicas",
+                     "-f", "--filename", "-k", "--kustomize"))
+_TESTS = ("-t", "--testNamePattern", "--testPathPattern", "--testPathIgnorePatterns", "-g", "--grep", "--fgrep",
+          "-k", "-m", "--deselect", "-run", "--run", "-skip", "--skip", "-bench", "--bench", "--filter",
+          "--test-name-pattern", "--exclude-tag", "--tag", "--tags")
+TOOLS: dict[str, Tool] = {
+    # keys made and used, never printed (`ssh-keygen -y` prints the public half)
+    "ssh-keygen": Tool(uses=("-f", "-s", "-I", "-D"), writes=(), valued=("-t", "-b", "-C", "-N", "-P", "-n", "-V", "-O",
+                                                                        "-Y", "-r", "-E", "-m", "-a", "-w", "-Z", "-z"),
+                       operands="use"),
+    "openssl": Tool(uses=("-key", "-inkey", "-signkey", "-CAkey", "-CA", "-cert", "-certfile", "-CAfile", "-CApath",
+                          "-config", "-passin", "-passout", "-pass", "-kfile", "-rand", "-writerand", "-extfile",
+                          "-in", "-verify", "-prverify", "-sign", "-untrusted", "-chainCAfile"),
+                    writes=("-out", "-keyout", "-reqout", "-CAserial"),
+                    valued=("-newkey", "-subj", "-days", "-set_serial", "-name", "-pkeyopt", "-sigopt", "-extensions",
+                            "-reqexts", "-addext", "-connect", "-servername", "-digest", "-md", "-cipher", "-algorithm",
+                            "-inform", "-outform", "-keyform", "-certform", "-nameopt", "-certopt", "-purpose"),
+                    subs={n: _OPENSSL_KEY for n in ("rsa", "ec", "dsa", "pkey", "pkcs8", "pkcs12", "genpkey")} |
+                         {n: _OPENSSL_PRINTS for n in ("enc", "base64", "cms", "smime", "pkeyutl", "rsautl",
+                                                       "asn1parse", "storeutl", "aes-256-cbc", "des3")},
+                    glue=False),
+    # clusters, containers and clouds: credentials they log in with
+    "kubectl": _KUBE, "oc": _KUBE, "helm": Tool(uses=("--kubeconfig", "--ca-file", "--cert-file", "--key-file",
+                                                      "--password-file"),
+                                                valued=("-n", "--namespace", "--kube-context", "-o", "--output",
+                                                        "--version", "--set", "--set-string", "--timeout", "-f",
+                                                        "--values")),
+    "k9s": Tool(uses=("--kubeconfig",)), "kubectx": Tool(), "kubens": Tool(),
+    "docker": Tool(uses=("--config", "--tlscacert", "--tlscert", "--tlskey"), valued=("-H", "--host", "--context", "-l",
+                                                                                    "--log-level")),
+    "gcloud": Tool(uses=("--key-file", "--cred-file", "--credential-file-override", "--access-token-file")),
+    "ansible-playbook": Tool(uses=("--private-key", "--key-file", "--vault-password-file", "--vault-pass-file"),
+                             valued=("-i", "--inventory", "-e", "--extra-vars", "-l", "--limit", "-t", "--tags", "-u",
+                                     "--user")),
+    "ansible": Tool(uses=("--private-key", "--key-file", "--vault-password-file", "--vault-pass-file")),
+    "vault": Tool(uses=("-ca-cert", "-client-cert", "-client-key", "-ca-path"), glue=False),
+    "curl": Tool(uses=("--cert", "-E", "--key", "--cacert", "--capath", "--netrc-file", "--proxy-cert", "--proxy-key",
+                       "--proxy-cacert", "--crlfile", "--pinnedpubkey"),
+                 writes=("-o", "--output", "-D", "--dump-header", "-c", "--cookie-jar", "--trace", "--trace-ascii",
+                         "--stderr", "--libcurl", "--etag-save")),
+    "wget": Tool(uses=("--certificate", "--private-key", "--ca-certificate", "--ca-directory"),
+                 writes=("-O", "--output-document", "-o", "--output-file", "-a", "--append-output", "--save-cookies"),
+                 reads=("--post-file", "--body-file", "-i", "--input-file")),
+    # test runners: a filter is a test name, however much it looks like `process.env`
+    **{n: Tool(words=_TESTS, uses=("-c", "--config", "--rootDir")) for n in (
+        "jest", "vitest", "mocha", "ava", "jasmine", "playwright", "cypress", "karma", "tap", "bun")},
+    **{n: Tool(words=_TESTS) for n in ("pytest", "py.test", "nox", "tox", "gotestsum", "rspec", "phpunit")},
+}
+
+
+# Commands that use a secret handed to them in an argument (`curl -H "Authorization: Bearer $TOKEN"`):
+# options whose value is passed on, whether operands are (URLs), and the flags that print the request.
+SECRET_USES: dict[str, tuple[frozenset[str], bool, frozenset[str]]] = {
+    "curl": (frozenset({"-H", "--header", "-u", "--user", "--oauth2-bearer", "--proxy-user", "-U", "-b", "--cookie",
+                        "-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--json", "-F", "--form",
+                        "--form-string", "--url", "--proxy-header", "--aws-sigv4"}), True,
+             frozenset({"-v", "--verbose", "--trace", "--trace-ascii", "--trace-config", "--libcurl"})),
+    "wget": (frozenset({"--header", "--user", "--password", "--http-user", "--http-password", "--post-data",
+                        "--body-data", "--proxy-user", "--proxy-password"}), True, frozenset({"-d", "--debug"})),
+    **{n: (frozenset({"-a", "--auth"}), True, frozenset({"-v", "--verbose", "--print", "-p", "-P", "--offline",
+                                                          "--history-print"})) for n in ("http", "https", "xh", "xhs")},
+    **{n: (frozenset({"-p", "--password"}), False, frozenset()) for n in (
+        "mysql", "mysqldump", "mysqladmin", "mariadb", "mariadb-dump", "sshpass")},
+    **{n: (frozenset({"-d", "--dbname"}), True, frozenset()) for n in ("psql", "pg_dump", "pg_restore", "pgcli",
+                                                                       "pg_dumpall")},
+    "redis-cli": (frozenset({"-a", "--pass", "-u", "--user"}), False, frozenset()),
+    **{n: (frozenset({"-p", "--password", "--uri"}), True, frozenset()) for n in ("mongosh", "mongo", "mongodump",
+                                                                                   "mongorestore")},
+    "gh": (frozenset({"-H", "--header"}), False, frozenset()),
+    # git prints URLs with their credentials taken out; what it writes (`commit -m "$TOKEN"`) is not this
+    "git": (frozenset({"-c"}), True, frozenset()),
+}
+_GIT_URL_SUBCOMMANDS = {"clone", "fetch", "pull", "push", "ls-remote"}
+# Commands reading a secret on stdin: `echo "$TOKEN" | docker login -u me --password-stdin`.
+_STDIN_SECRETS = {"--password-stdin", "--with-token", "--token-stdin"}
+
+
+def secret_uses(lits: list[str | None], raws: list[str], sink: bool = False) -> set[int]:
+    """Indexes of the words whose secret-named variables the command uses rather than prints."""
+    if not lits or lits[0] is None:
+        return set()
+    name = lits[0].rsplit("/", 1)[-1]
+    if sink and name in ("echo", "printf"):
+        return set(range(1, len(lits)))  # printed into the pipe of a command that logs in with it
+    spec = SECRET_USES.get(name)
+    if spec is None:
+        return set()
+    opts, operands, blockers = spec
+    for t in lits[1:]:
+        if t and t.startswith("-") and (t.split("=", 1)[0] in blockers or not t.startswith("--") and t[1:].isalpha()
+                                        and any(len(b) == 2 and b[1] in t[1:] for b in blockers)):
+            return set()
+    if name == "git" and not _GIT_URL_SUBCOMMANDS & {t for t in lits if t}:
+        operands = False
+    out: set[int] = set()
+    i = 1
+    while i < len(lits):
+        t = lits[i]
+        raw = raws[i].strip("'\"")
+        if t is not None and t.startswith("-"):
+            if t in opts:
+                out.add(i + 1)
+                i += 2
+                continue
+            i += 1
+            continue
+        if t is None and (any(raw.startswith(o + "=") for o in opts if o.startswith("--")) or
+                          any(raw.startswith(o) and len(raw) > 2 for o in opts if len(o) == 2)):
+            out.add(i)  # --header=..., -p$PASSWORD
+        elif t is None and operands and not raw.startswith("-"):
+            out.add(i)
+        i += 1
+    return out
+
+
+def secret_stdin(lits: list[str | None]) -> bool:
+    """Does this command read a secret on stdin to log in with (`docker login --password-stdin`)?"""
+    return bool(lits) and lits[0] is not None and any(t in _STDIN_SECRETS for t in lits[1:] if t) and \
+        any(t == "login" for t in lits[1:3] if t)
 
 
 def _positionals(words: list[str | None], flags_without_value: set[str] = frozenset()) -> list[str]:
@@ -264,7 +439,7 @@ def secret_cli(name: str, words: list[str | None]) -> tuple[int, str] | None:
             return None
         sub2 = " ".join(p[:2])
         if p[0] in ("read", "write", "login", "unwrap", "print", "agent", "proxy") or sub2 in (
-                "kv get", "kv patch", "kv metadata", "token create", "token lookup", "kv undelete", "kv rollback",
+                "kv get", "kv patch", "token create", "token lookup", "kv undelete", "kv rollback",
                 "token renew-self"):
             return DENY, f"`{name} {' '.join(pos[:2])}` reads secrets or tokens from {name}"
         return None
@@ -312,12 +487,27 @@ def secret_cli(name: str, words: list[str | None]) -> tuple[int, str] | None:
         if p and p[0] in ("dump-keychain", "export"):
             return DENY, f"`security {p[0]}` dumps keychain items"
         return None
-    if name == "gh":
+    if name in ("gh", "glab"):
+        forge = "GitHub" if name == "gh" else "GitLab"
         if p[:2] == ["auth", "token"]:
-            return DENY, "`gh auth token` prints a GitHub token"
+            return DENY, f"`{name} auth token` prints a {forge} token"
         if p[:2] == ["auth", "status"] and has("-t", "--show-token"):
-            return DENY, "`gh auth status --show-token` prints a GitHub token"
+            return DENY, f"`{name} auth status --show-token` prints a {forge} token"
+        if name == "glab" and p[:2] == ["config", "get"] and len(p) > 2 and "token" in p[2]:
+            return DENY, "`glab config get token` prints a GitLab token"
         return None
+    if name in ("fly", "flyctl") and p[:2] == ["auth", "token"]:
+        return DENY, f"`{name} auth token` prints a Fly.io token"
+    if name == "cf" and p[:1] == ["oauth-token"]:
+        return DENY, "`cf oauth-token` prints a Cloud Foundry token"
+    if name == "ibmcloud" and p[:2] == ["iam", "oauth-tokens"]:
+        return DENY, "`ibmcloud iam oauth-tokens` prints IBM Cloud tokens"
+    if name == "aws-vault" and p[:1] == ["export"]:
+        return DENY, "`aws-vault export` prints AWS credentials"
+    if name.startswith("docker-credential-") and p[:1] == ["get"]:
+        return DENY, f"`{name} get` prints a registry credential"
+    if name == "dotenv" and p[:1] in (["list"], ["get"]):
+        return DENY, f"`dotenv {pos[0]}` prints the values of a .env file"
     if name in ("kubectl", "oc", "k3s", "microk8s.kubectl"):
         if p[:1] == ["get"] and len(p) > 1 and any(x.startswith("secret") for x in p[1].split(",")) or \
                 p[:1] == ["get"] and any(x.startswith("secret/") or x.startswith("secrets/") for x in p[1:]):
@@ -350,8 +540,9 @@ def secret_cli(name: str, words: list[str | None]) -> tuple[int, str] | None:
     # The OS keyring holds secretguard's own Vault login and approvals: no agent reads or writes it.
     if name == "secret-tool" and p[:1] and p[0] in ("lookup", "search", "store", "clear", "lock", "unlock"):
         return DENY, f"`secret-tool {p[0]}` touches the OS keyring, where secretguard keeps its credentials"
-    if name == "keyring" and p[:1] and p[0] in ("get", "set", "del", "diagnose"):
-        return DENY, f"`keyring {p[0]}` touches the OS keyring, where secretguard keeps its credentials"
+    if name == "keyring" and any(w in ("get", "set", "del", "diagnose") for w in p):
+        verb = next(w for w in p if w in ("get", "set", "del", "diagnose"))
+        return DENY, f"`keyring {verb}` touches the OS keyring, where secretguard keeps its credentials"
     if name in ("dbus-send", "gdbus", "busctl", "qdbus") and any("org.freedesktop.secrets" in w for w in lower):
         return DENY, f"`{name}` talking to the Secret Service reaches the OS keyring"
     if name == "kwallet-query" and has("-r", "--read-password"):
@@ -369,6 +560,8 @@ def secret_cli(name: str, words: list[str | None]) -> tuple[int, str] | None:
         return DENY, "`gpg` decrypts or exports secret material"
     if name in ("age", "rage") and has("-d", "--decrypt"):
         return DENY, "`age --decrypt` decrypts secrets"
+    if name == "heroku" and p[:1] and p[0] in ("auth:token", "authorizations:create", "authorizations:info"):
+        return DENY, f"`heroku {pos[0]}` prints a Heroku token"
     if name == "heroku" and p[:1] and p[0] in ("config", "config:get"):
         return DENY, f"`heroku {pos[0]}` prints config vars (secrets)"
     if name == "vercel" and p[:2] in (["env", "pull"], ["env", "ls"]):

@@ -68,10 +68,8 @@ def output_of(a: Analyzer, commands: list, scope: Scope) -> Stdin | None:
         text = _printf(texts[0], texts[1:])
         return Stdin("pipe", text, text.split())
     if base in ("which", "command") and texts and all(t is not None for t in texts):
-        import shutil
-
         names = [t for t in texts if not t.startswith("-")]
-        found = [shutil.which(n) for n in names]
+        found = [a.env.which(n) for n in names]
         if names and all(found):
             text = "\n".join(found) + "\n"
             return Stdin("pipe", text, text.split())

@@ -33,7 +33,7 @@ def abspath(text: str, scope: Scope) -> str | None:
     return os.path.normpath(os.path.join(scope.cwd, text))
 
 
-def _display(a: Analyzer, path: str, scope: Scope) -> str:
+def display(a: Analyzer, path: str, scope: Scope) -> str:
     """`path` as a reason shows it: relative to the working directory or ~ when it is under them."""
     if scope.cwd and (path == scope.cwd or path.startswith(scope.cwd.rstrip("/") + "/")):
         return os.path.relpath(path, scope.cwd)
@@ -102,7 +102,7 @@ def _probe_glob(a: Analyzer, value: str, scope: Scope) -> str | None:
             return None
         reason = a.env.secret_path(os.path.normpath(match))
         if reason:
-            return f"{_display(a, os.path.normpath(match), scope)}: {reason}"
+            return f"{display(a, os.path.normpath(match), scope)}: {reason}"
         if _PROC_ENVIRON.match(match):
             return "a process environment (/proc/*/environ)"
     return None
@@ -154,13 +154,13 @@ def _check_dir(a: Analyzer, path: str, scope: Scope, what: str, hidden: bool, on
         found = [f for f in found if (not include or _globs_match(include, f, path))
                  and not (exclude and _globs_match(exclude, f, path))]
     if found is None:
-        a.hit(ASK, "bash.too-broad", f"{what} reads everything under {_display(a, path, scope)}, "
+        a.hit(ASK, "bash.too-broad", f"{what} reads everything under {display(a, path, scope)}, "
                                      "too much to check")
     elif found:
-        shown = ", ".join(_display(a, f, scope) for f in found[:3])
+        shown = ", ".join(display(a, f, scope) for f in found[:3])
         more = f" and {len(found) - 3} more" if len(found) > 3 else ""
         a.hit(DENY, "bash.credential-file",
-              f"{what} would read everything under {_display(a, path, scope)}, "
+              f"{what} would read everything under {display(a, path, scope)}, "
               f"including credential files: {shown}{more}")
 
 
@@ -168,11 +168,13 @@ def _shown_name(a: Analyzer, value: str, scope: Scope) -> str:
     """The file `value` names, as a reason shows it (run-time parts as …)."""
     text = plain(value).replace(DYN, "…").replace(BENIGN, "…")
     path = abspath(text, scope) if is_static(value) and not has_glob(value) else None
-    return _display(a, path, scope) if path else text
+    return display(a, path, scope) if path else text
 
 
-def check_write(a: Analyzer, value: str, scope: Scope, what: str, level: int = DENY) -> None:
-    """`what` changes the file named by `value`: secretguard's own files are off limits."""
+def check_write(a: Analyzer, value: str, scope: Scope, what: str, level: int = DENY, recursive: bool = False) -> None:
+    """`what` changes the file named by `value` (everything under it too, if `recursive`: `rm -r`, `mv`):
+    secretguard's own files, and the directories that hold them, are off limits. A glob is expanded
+    against the files there now (`rm -rf .cl*`)."""
     if not is_static(value):
         return
     text = plain(value)
@@ -181,11 +183,22 @@ def check_write(a: Analyzer, value: str, scope: Scope, what: str, level: int = D
     path = abspath(text, scope)
     if path is None:
         return
-    reason = a.env.protected_path(path)
-    if reason is None and has_glob(value):
-        reason = a.env.protected_path(path.replace("*", "x"))
-    if reason:
-        a.hit(level, "bash.tamper", f"{what} would change {_display(a, path, scope)}: {reason}")
+    targets = [path]
+    if has_glob(value):
+        import glob as globmod
+
+        targets = [os.path.normpath(m) for m in globmod.glob(path)[:MAX_GLOB]]
+        targets.append(path.replace("*", "x"))  # by name, when nothing matches yet
+    for target in targets:
+        reason = a.env.protected_path(target)
+        shown = target
+        if not reason and recursive and os.path.isdir(target) and not os.path.islink(target):
+            found = a.env.protected_under(target, limit=1)
+            if found:
+                shown, reason = found[0]
+        if reason:
+            a.hit(level, "bash.tamper", f"{what} would change {display(a, shown, scope)}: {reason}")
+            return
 
 
 def check_code(a: Analyzer, code: str, lang: str, base: str, scope: Scope) -> None:
@@ -207,11 +220,66 @@ def check_code(a: Analyzer, code: str, lang: str, base: str, scope: Scope) -> No
         a.hit(level, rule, reason)
 
 
+def tool_args(a: Analyzer, name: str, args: list[list[str]], lits: list[str | None], scope: Scope) -> None:
+    """Judge the arguments by the command's grammar in commands.TOOLS: what it reads is read, what it
+    uses (a key, a kubeconfig) or writes is not; a command without one is judged by generic()."""
+    from secretguard.guard.shell import commands as C
+
+    tool = C.TOOLS.get(name)
+    if tool is None:
+        generic(a, name, args, scope)
+        return
+    flags = {t.partition("=")[0] for t in lits if t and t.startswith("-")}
+    i = 0
+    only_operands = False
+    while i < len(args):
+        t = lits[i]
+        if t is None or only_operands or not t.startswith("-") or t == "-":
+            if t is not None and not only_operands and t in tool.subs:
+                tool = tool.merged(tool.subs[t])
+            elif tool.operands == "read":
+                for v in args[i]:
+                    check_read(a, v, scope, f"`{name}`", dyn=ASK)
+            elif tool.operands == "generic":
+                generic(a, name, [args[i]], scope)
+            i += 1
+            continue
+        if t == "--":
+            only_operands = True
+            i += 1
+            continue
+        opt, eq, glued = t.partition("=") if t.startswith("--") or not tool.glue else (t, "", "")
+        if not eq and tool.glue and not t.startswith("--") and len(t) > 2 and t not in _all_opts(tool):
+            opt, eq, glued = t[:2], "=", t[2:]  # -fFILE
+        if opt not in _all_opts(tool):
+            if eq:
+                generic(a, name, [[mark(glued)]], scope)
+            i += 1
+            continue
+        value = [mark(glued)] if eq else (args[i + 1] if i + 1 < len(args) else [])
+        i += 1 if eq else 2
+        quiet = bool(flags & tool.quiet) and not flags & tool.loud
+        if opt in tool.reads and not quiet:
+            for v in value:
+                check_read(a, v, scope, f"`{name} {opt}`", dyn=ASK)
+        elif opt in tool.writes:
+            for v in value:
+                check_write(a, v, scope, f"`{name} {opt}`")
+        elif opt in tool.valued:
+            generic(a, name, [value], scope)
+
+
+def _all_opts(tool) -> frozenset:
+    return tool.uses | tool.writes | tool.reads | tool.words | tool.valued
+
+
 def generic(a: Analyzer, name: str, args: list[list[str]], scope: Scope) -> None:
     """Unknown command: any argument naming a credential file is refused; nothing else is known."""
     for arg in args:
         for v in arg:
             text = plain(v)
+            if is_static(v) and any(c.isspace() for c in text) and not _exists(text, scope):
+                continue  # free text (a message, a test name, a query): no file has this name
             if text.startswith("-") and not text.startswith("--") and len(text) > 2 and "=" not in text:
                 if not any(c in text for c in "@/.~<"):
                     continue
@@ -229,6 +297,11 @@ def generic(a: Analyzer, name: str, args: list[list[str]], scope: Scope) -> None
                           f"`{name}` is given {_shown_name(a, piece, scope)}: {reason}")
                     break
             check_write(a, v, scope, f"`{name}`", level=ASK)
+
+
+def _exists(text: str, scope: Scope) -> bool:
+    path = abspath(text, scope)
+    return path is not None and os.path.lexists(path)
 
 
 def _globs_match(globs: tuple, path: str, root: str) -> bool:

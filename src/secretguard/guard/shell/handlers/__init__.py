@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # Family keys hold a "/", which a command's base name never does: no command can pass for a family.
 INTERPRETER, SHELL, WRAPPER, RUNNER = "family/interpreter", "family/shell", "family/wrapper", "family/runner"
 SECRET_STORE, READER, COPIER = "family/secret-store", "family/reader", "family/copier"
-NEUTRAL, UNKNOWN = "family/neutral", "family/unknown"
+NEUTRAL, UNKNOWN, TOOL = "family/neutral", "family/unknown", "family/tool"
 
 
 HANDLERS: dict[str, str] = {
@@ -50,6 +50,7 @@ HANDLERS: dict[str, str] = {
     "awk": "readers.awk", "gawk": "readers.awk", "mawk": "readers.awk", "nawk": "readers.awk",
     "tee": "readers.tee", "dd": "readers.dd",
     READER: "readers.reader", COPIER: "readers.copier", NEUTRAL: "readers.neutral", UNKNOWN: "readers.unknown",
+    TOOL: "readers.tool",
     # archives
     "tar": "archives.tar", "bsdtar": "archives.tar", "gtar": "archives.tar",
     "zip": "archives.zip_", "7z": "archives.zip_", "7za": "archives.zip_", "7zr": "archives.zip_",
@@ -77,6 +78,8 @@ def family(base: str, lits: list[str | None]) -> str:
         return RUNNER
     if C.secret_cli(base, lits):
         return SECRET_STORE
+    if base in C.TOOLS:
+        return TOOL
     if base in C.READERS:
         return READER
     if base in C.COPIERS:

@@ -8,8 +8,8 @@ import re
 
 from secretguard.guard.shell.argv import literals
 from secretguard.guard.shell.names import SAMPLE_CREDENTIAL_NAMES
-from secretguard.guard.shell.paths import abspath, check_read, check_write, unknown_dir
-from secretguard.guard.shell.state import ASK, Scope, Stdin
+from secretguard.guard.shell.paths import abspath, check_read, check_write, display, unknown_dir
+from secretguard.guard.shell.state import ASK, DENY, Scope, Stdin
 from secretguard.guard.shell.words import BENIGN, DYN, is_static, mark, plain
 
 TYPE_CHECKING = False  # typing costs ~5 ms to import; the hook path is timed
@@ -37,13 +37,26 @@ def find_paths(a: Analyzer, args: list[list[str]], scope: Scope, estimate: bool)
         roots.append(args[i])
         i += 1
     names: list[tuple[str, str | None]] = []
+    # the name tests with their negation, by `-o` alternative, and the alternatives that delete or run
+    tests: list[tuple[str, str | None, bool, int]] = []
+    acting: set[int] = set()
+    group = 0
     execs: list[list[list[str]]] = []
     while i < len(args):
         t = lits[i]
         if t in ("-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex"):
             names.append((t, lits[i + 1] if i + 1 < len(args) else None))
+            tests.append((t, lits[i + 1] if i + 1 < len(args) else None, i > 0 and lits[i - 1] in ("!", "-not"),
+                          group))
             i += 2
+        elif t in ("-o", "-or"):
+            group += 1
+            i += 1
+        elif t == "-delete":
+            acting.add(group)
+            i += 1
         elif t in ("-exec", "-execdir", "-ok", "-okdir"):
+            acting.add(group)
             j = i + 1
             while j < len(args) and lits[j] not in (";", "+"):
                 j += 1
@@ -61,6 +74,13 @@ def find_paths(a: Analyzer, args: list[list[str]], scope: Scope, estimate: bool)
             i += 2
         else:
             i += 1
+    deletes = "-delete" in lits
+    if any(t in ("(", ")", "\\(", "\\)", ",") for t in lits):
+        tests, acting = [], {0}  # grouped expressions: every protected path under the roots may be reached
+    protected = _find_protected(a, roots or [[mark(".")]], tests, acting, scope) if deletes or execs else []
+    if deletes and protected:
+        path, reason = protected[0]
+        a.hit(DENY, "bash.tamper", f"`find -delete` would delete {display(a, path, scope)}: {reason}")
     if not execs and not estimate:
         return None
     found = _find_matches(a, roots or [[mark(".")]], names, scope)
@@ -70,7 +90,7 @@ def find_paths(a: Analyzer, args: list[list[str]], scope: Scope, estimate: bool)
         if found is None:
             fills = [DYN]
         else:
-            fills = [mark(f) for f in found[:5]] + [BENIGN]
+            fills = [mark(f) for f in found[:5]] + [mark(p) for p, _ in protected[:5]] + [BENIGN]
         for fill in fills:
             a.run_args([[_replace(v, "{}", fill) for v in arg] for arg in sub], scope.child(), None)
     return found
@@ -100,6 +120,27 @@ def _find_matches(a: Analyzer, roots: list[list[str]], names: list[tuple[str, st
                 as_printed = shown + ("/" + rel if rel else "")
                 if not names or any(_find_match(kind, pat, f, as_printed) for kind, pat in names):
                     out.append(f)
+    return out
+
+
+def _find_protected(a: Analyzer, roots: list[list[str]], tests: list[tuple[str, str | None, bool, int]],
+                    acting: set[int], scope: Scope) -> list[tuple[str, str]]:
+    """Protected paths under the roots that the name tests let through: what -delete or -exec would reach."""
+    out: list[tuple[str, str]] = []
+    for arg in roots:
+        for v in arg:
+            root = abspath(plain(v), scope) if is_static(v) else None
+            if root is None:
+                continue
+            candidates = a.env.protected_under(root) if os.path.isdir(root) else (
+                [(root, r) for r in [a.env.protected_path(root)] if r])
+            shown = plain(v).rstrip("/") or "/"
+            for path, reason in candidates:
+                rel = os.path.relpath(path, root) if path != root else ""
+                as_printed = shown + ("/" + rel if rel else "")
+                if any(all(_find_match(kind, pat, path, as_printed) != negated
+                           for kind, pat, negated, g in tests if g == alternative) for alternative in acting):
+                    out.append((path, reason))
     return out
 
 

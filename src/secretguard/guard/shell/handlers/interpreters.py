@@ -75,6 +75,10 @@ def interpreter(a: Analyzer, base: str, args: list[list[str]], lits: list[str | 
             for v in arg:
                 check_write(a, v, scope, "`perl -i`")
     if module is not None:
+        if module.split(".")[0] in C.KEYRING_MODULES:
+            a.hit(DENY, "bash.keyring", f"`{base} -m {module}` reaches the OS keyring, where secretguard keeps "
+                                        "its credentials")
+            return
         if module in ("secretguard", "secretguard.cli", "secretguard.entry"):
             from secretguard.guard.shell.handlers.tamper import secretguard  # only `python -m secretguard` needs it
 

@@ -7,7 +7,7 @@ import re
 
 from secretguard.guard.shell import commands as C
 from secretguard.guard.shell.argv import split_opts
-from secretguard.guard.shell.paths import check_code, check_read, check_write, generic
+from secretguard.guard.shell.paths import check_code, check_read, check_write, generic, tool_args
 from secretguard.guard.shell.state import ASK, Scope, Stdin
 from secretguard.guard.shell.words import brace_expand, DYN, is_static, mark, piece_split, plain
 
@@ -73,18 +73,25 @@ def copier(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None]
         for v in arg:
             for piece in ([v] + [p for p in piece_split(v, ":")[1:]]):
                 check_read(a, piece, scope, f"`{base}`", dyn=ASK if piece is v else None, recursive=recursive)
-    for arg in operands:
+    for i, arg in enumerate(operands):
+        source = i < len(operands) - 1 or has_target
         for v in arg:
-            check_write(a, v, scope, f"`{base}`")
+            # a moved directory takes everything under it along
+            check_write(a, v, scope, f"`{base}`", recursive=base == "mv" and source)
 
 
 def neutral(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None], scope: Scope,
             stdin: Stdin | None) -> None:
     """ls, rm, chmod...: only the names of their operands matter; the writers among them change those files."""
     if base in C.WRITERS:
-        for arg in args:
+        recursive = base in ("rm", "chmod", "chown", "chgrp", "chattr", "setfacl", "chcon") and any(
+            t == "--recursive" or (t and re.fullmatch(r"-[A-Za-z]+", t) and ("R" in t or base == "rm" and "r" in t))
+            for t in lits)
+        for arg, t in zip(args, lits):
+            if t and t.startswith("-") and t != "-":
+                continue
             for v in arg:
-                check_write(a, v, scope, f"`{base}`")
+                check_write(a, v, scope, f"`{base}`", recursive=recursive)
 
 
 
@@ -92,6 +99,13 @@ def unknown(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None
             stdin: Stdin | None) -> None:
     """A command the guard does not know: any argument naming a credential file is refused."""
     generic(a, base, args, scope)
+
+def tool(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None], scope: Scope,
+         stdin: Stdin | None) -> None:
+    """openssl, ssh-keygen, curl, test runners...: judged by their grammar in commands.TOOLS, which says
+    which arguments are read, which are keys or configs the tool only uses, which are outputs."""
+    tool_args(a, base, args, lits, scope)
+
 
 def grep(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None], scope: Scope,
          stdin: Stdin | None) -> None:

@@ -6,7 +6,7 @@ import re
 
 from secretguard.guard.shell import commands as C
 from secretguard.guard.shell.argv import split_opts
-from secretguard.guard.shell.paths import check_read, generic
+from secretguard.guard.shell.paths import check_read, generic, tool_args
 from secretguard.guard.shell.state import ASK, DENY, Scope, Stdin
 from secretguard.guard.shell.words import is_static, plain
 
@@ -44,8 +44,9 @@ def container_exec(a: Analyzer, base: str, args: list[list[str]], lits: list[str
         return
     sub = lits[positional[0]]
     words = [t for t in lits if t is not None and not t.startswith("-")]
-    if (base == "docker-compose" and words[:1] in (["config"], ["convert"])) or \
-            (sub == "compose" and words[1:2] in (["config"], ["convert"])):
+    if ((base == "docker-compose" and words[:1] in (["config"], ["convert"])) or
+            (sub == "compose" and words[1:2] in (["config"], ["convert"]))) and not any(
+            t in _COMPOSE_LISTS for t in lits):
         a.hit(DENY, "bash.secret-cli", "`docker compose config` prints the configuration with the .env "
                                        "values filled in")
         return
@@ -69,13 +70,17 @@ def container_exec(a: Analyzer, base: str, args: list[list[str]], lits: list[str
             rest = args[i + 1:]  # skip the container or image
         if rest:
             a.run_args(rest, Scope(None, {}, None), stdin)
-        generic(a, base, args, scope)
+        tool_args(a, base, args[:len(args) - len(rest)], lits[:len(args) - len(rest)], scope)
         return
     found = C.secret_cli(base, lits)
     if found:
         a.hit(found[0], "bash.secret-cli", found[1])
         return
-    generic(a, base, args, scope)
+    tool_args(a, base, args, lits, scope)
+
+
+# `compose config` with these prints names, hashes or nothing: no value from the .env file
+_COMPOSE_LISTS = {"--services", "--volumes", "--profiles", "--images", "--networks", "-q", "--quiet", "--hash"}
 
 
 def secret_store(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None], scope: Scope,

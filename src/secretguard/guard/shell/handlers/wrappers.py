@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from secretguard.guard.shell import commands as C
-from secretguard.guard.shell.paths import check_read
+from secretguard.guard.shell.paths import check_read, generic
 from secretguard.guard.shell.state import ASK, Scope, Stdin
 from secretguard.guard.shell.words import is_static, mark, plain
 
@@ -62,6 +62,11 @@ def runner(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None]
                 return
             i += 1
         if i >= len(args):
+            found = C.secret_cli(base, lits)  # `op read`, `doppler secrets`: not the run subcommand
+            if found:
+                a.hit(found[0], "bash.secret-cli", found[1])
+            else:
+                generic(a, base, args, scope)
             return
         i += 1
     while i < len(args):
@@ -78,14 +83,14 @@ def runner(a: Analyzer, base: str, args: list[list[str]], lits: list[str | None]
             i += 1 if eq or key not in long else 2
             continue
         i += 2 if len(t) == 2 and t[1] in short else 1
-    if base == "direnv":
-        i += 1  # direnv exec DIR CMD
-    if base in ("direnv", "aws-vault"):
+    if base in ("direnv", "envchain"):
+        i += 1  # direnv exec DIR CMD, envchain NAMESPACE CMD
+    if base in C.SECRET_RUNNERS:
         a.hit(ASK, "bash.secret-cli", f"`{base}` runs a command with secrets in its environment")
-        if base == "aws-vault":
-            while i < len(args) and lits[i] != "--":
-                i += 1
-            i += 1
+        if "--" in lits[i:]:
+            i = lits.index("--", i) + 1
+        elif base in ("aws-vault", "chamber"):
+            i = len(args)  # `aws-vault exec PROFILE -- CMD`: without `--`, no command known here
     if i < len(args):
         a.run_args(args[i:], scope, stdin)
 
