@@ -132,3 +132,16 @@ def test_find_profile_for_argv_for_the_claude_guard(world: ExecWorld) -> None:
     assert find_profile_for_argv(["secretguard", "exec", "--profile", "nope", "printenv", "APP_PASSWORD"],
                                  world.project) is None
     assert os.environ.get("VAULT_TOKEN") is None
+
+
+def test_a_refused_token_says_so_once_and_plainly(world: ExecWorld) -> None:
+    r = world.run("login", "--method", "token", input="s.bogus-token-value\n")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert "refused this token" in r.stderr and "nothing was stored" in r.stderr
+    assert "run `secretguard login`" not in r.stderr and "error occurred" not in r.stderr
+    assert "s.bogus-token-value" not in r.stdout + r.stderr
+
+
+def test_the_claude_launcher_has_its_own_help(world: ExecWorld) -> None:
+    r = world.run("claude", "--help")
+    assert r.returncode == 0 and "Usage: secretguard claude" in r.stdout and "-- --help" in r.stdout
