@@ -16,12 +16,19 @@ import base64
 import binascii
 import json
 import math
+import operator
 import os
 import re
 import string
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Sequence
+
+# How much of the line around a secret the context checks read. A minified bundle puts megabytes
+# on one line and hundreds of hits on it: a check that reads the whole line for each hit makes
+# the scan quadratic (tests/scan/test_rule_speed.py), so each reads only this much either side.
+CONTEXT = 300
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,23 @@ class Candidate:
     match: str         # the whole regex match
     line: str          # the full line the secret starts on
     path: str          # relative path, '/' separators
+
+    @cached_property
+    def index(self) -> int:
+        """Where the secret starts on its line (-1 if it does not), found once per candidate."""
+        return self.line.find(self.secret)
+
+    @cached_property
+    def before(self) -> str:
+        """Up to CONTEXT characters of the line before the secret ('' if it is not on the line)."""
+        return self.line[max(0, self.index - CONTEXT):self.index] if self.index >= 0 else ""
+
+    @cached_property
+    def near(self) -> str:
+        """The secret with up to CONTEXT characters either side (the line, when it is short)."""
+        if len(self.line) <= 2 * CONTEXT + len(self.secret) or self.index < 0:
+            return self.line
+        return self.line[max(0, self.index - CONTEXT):self.index + len(self.secret) + CONTEXT]
 
 
 def shannon_entropy(value: str) -> float:
@@ -129,10 +153,24 @@ KNOWN_EXAMPLES = frozenset({
 _DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+;base64,|\"image/[\w.+-]+\"\s*:")
 
 
+# Each ASCII character mapped to the one after it (a->b, 0->1), or to a character no text holds:
+# `low[:-1].translate(_NEXT)` lined up against `low[1:]` marks the ascending steps at C speed.
+_NEXT = str.maketrans({chr(i): chr(i + 1) if chr(i) in "abcdefghijklmnopqrstuvwxy012345678" else "\uffff"
+                       for i in range(128)})
+_RUN3 = re.compile(rb"\x01{2,}")
+
+
+def _steps(low: str) -> bytes:
+    """For ASCII text: byte i is 1 when character i+1 follows character i (ab, 78), else 0."""
+    return bytes(map(operator.eq, low[:-1].translate(_NEXT), low[1:]))
+
+
 def _ascending_run(secret: str, length: int = 6) -> bool:
     """abcdef, 123456, 456789: a run of `length` consecutive characters in code order."""
-    run = 1
     low = secret.lower()
+    if secret.isascii():
+        return b"\x01" * (length - 1) in _steps(low)
+    run = 1
     for a, b in zip(low, low[1:]):
         run = run + 1 if ord(b) - ord(a) == 1 and a.isalnum() and b.isalnum() else 1
         if run >= length:
@@ -158,23 +196,32 @@ def known_example(c: Candidate) -> bool:
 
 def _run_coverage(s: str) -> float:
     """Share of `s` inside ascending runs of 3+ (abc, 123, 4567)."""
-    covered, run, low = 0, 1, s.lower()
+    if not s:
+        return 0.0
+    low = s.lower()
+    if s.isascii():
+        return sum(m.end() - m.start() + 1 for m in _RUN3.finditer(_steps(low))) / len(s)
+    covered, run = 0, 1
     for a, b in zip(low, low[1:] + "\0"):
         if ord(b) - ord(a) == 1 and a.isalnum() and b.isalnum():
             run += 1
         else:
             covered += run if run >= 3 else 0
             run = 1
-    return covered / len(s) if s else 0.0
+    return covered / len(s)
 
 
 def sequential(c: Candidate) -> bool:
-    """ABCDEF…, 123456…, abcd1234efgh5678, A1b2c3d4, a123b45c6d78e9f0…: typed, not generated."""
-    s = c.secret
+    """ABCDEF…, 123456…, abcd1234efgh5678, A1b2c3d4, a123b45c6d78e9f0…: typed, not generated
+    (judged on the first 256 characters: these checks walk the value in Python)."""
+    s = c.secret[:256]
     if is_sequential_string(s) or _ascending_run(s) or (len(s) >= 8 and _run_coverage(s) >= 0.5):
         return True
-    letters = "".join(ch for ch in s if ch.isalpha())
-    digits = "".join(ch for ch in s if ch.isdigit())
+    if s.isascii():
+        letters, digits = re.sub(r"[^A-Za-z]+", "", s), re.sub(r"[^0-9]+", "", s)
+    else:
+        letters = "".join(ch for ch in s if ch.isalpha())
+        digits = "".join(ch for ch in s if ch.isdigit())
     return len(letters) >= 3 and len(digits) >= 3 and _run_coverage(letters) >= 0.5 \
         and _run_coverage(digits) >= 0.5
 
@@ -190,10 +237,27 @@ def uuid_value(c: Candidate) -> bool:
     return bool(re.fullmatch(r"[{(]?" + _UUID.pattern + r"[})]?", c.secret, re.IGNORECASE))
 
 
+_DATA_URI_END = re.compile(r"data:[\w.+-]+/[\w.+-]+;$")
+_IMAGE_KEY = re.compile(r"\"image/[\w.+-]+\"\s*:")
+
+
 def data_uri(c: Candidate) -> bool:
-    """A hit inside inline base64 data (images, fonts, notebook outputs) is chance, not a key."""
-    m = _DATA_URI.search(c.line)
-    return bool(m) and c.line.find(c.secret) > m.start()
+    """A hit inside inline base64 data (images, fonts, notebook outputs) is chance, not a key:
+    a data: URI or a notebook's "image/png": starts somewhere before it on the line. Found by
+    looking back for the markers (fast), not by searching the line with a regex for each hit."""
+    if c.index <= 0:
+        return False
+    for marker, is_uri in (("base64,", lambda k: _DATA_URI_END.search(c.line, max(0, k - 200), k)),
+                           ('"image/', lambda k: _IMAGE_KEY.match(c.line, k, k + 200))):
+        end = c.index
+        for _ in range(4):  # the nearest few markers: a long line can hold thousands
+            k = c.line.rfind(marker, 0, end)
+            if k < 0:
+                break
+            if is_uri(k):
+                return True
+            end = k
+    return False
 
 
 def publishable(c: Candidate) -> bool:
@@ -246,22 +310,44 @@ _DICTIONARY = re.compile(
 _GETTEXT = re.compile(r"^\s*(?:msgid|msgstr|msgctxt)\b")
 
 
-_TYPED = re.compile(r"([A-Za-z_$][\w.\-]*)\s*:\s*(?:string|String|str|&str|&'static str)\s*=\s*\W*$")
+# `name: string = "…"` (TypeScript, Kotlin, Rust `&str`) and Go's `var name string = "…"`.
+_TYPED = re.compile(r"([A-Za-z_$][\w.\-]*)(?:\s*:\s*(?:string|String|str|&str|&'static str)|\s+string)\s*=\s*\W*$")
+
+
+_REVERSED_NAME = re.compile(r"[^\w]*([\w.\-:]*)")
+
+
+def _last_name(prefix: str) -> re.Match | None:
+    """`_TYPED.search(prefix) or _KEY_BEFORE.search(prefix)`, in time linear in the prefix: both
+    regexes end in `$`, so `search` would try them from every position of a long run of name
+    characters (quadratic). The last name is in the run that holds the last word character,
+    found by reading the prefix backwards."""
+    m = _REVERSED_NAME.match(prefix[::-1])
+    if m.start(1) == len(prefix):  # no word character at all
+        return _KEY_BEFORE.search(prefix)
+    w = len(prefix) - 1 - m.start(1)  # the last word character
+    if prefix[:w + 1].endswith(("string", "String", "str")):
+        typed = _TYPED.search(prefix, max(0, w - 160))
+        if typed:
+            return typed
+    a = len(prefix) - m.end(1)  # where the run of name characters holding it starts
+    start = a - 1 if a > 0 and prefix[a - 1] in "@$" else a
+    return _KEY_BEFORE.match(prefix, start) or _KEY_BEFORE.search(prefix, start)
 
 
 def key_name(c: Candidate) -> str:
     """The name the value is assigned to: the last identifier before the value on its line
     (or the appSettings key=, or the env entry's name: on the line before)."""
-    m = _XML_KEY.search(c.match)
-    if m and c.match.find(c.secret) > m.end():
+    head = c.match[:max(c.match.find(c.secret), 0)][-CONTEXT:]  # the match before the value
+    m = _XML_KEY.search(head)
+    if m:
         return m.group(1)
-    if "\n" in c.match:
-        m = re.search(r"name:\s*[\"']?([\w.\-]+)", c.match)
+    if "\n" in head:
+        m = re.search(r"name:\s*[\"']?([\w.\-]+)", head)
         if m:
             return m.group(1)
-    index = c.line.find(c.secret)
-    prefix = c.line[:index] if index >= 0 else c.match[:max(c.match.find(c.secret), 0)]
-    m = _TYPED.search(prefix) or _KEY_BEFORE.search(prefix)
+    prefix = c.before if c.index >= 0 else head
+    m = _last_name(prefix)
     return m.group(1) if m else ""
 
 
@@ -309,9 +395,8 @@ def git_sha(c: Candidate) -> bool:
     """A 40-hex commit id pinned with @ (actions, pseudo-versions) or named as a commit/ref."""
     if not re.fullmatch(r"[0-9a-f]{40}", c.secret):
         return False
-    index = c.line.find(c.secret)
-    before = c.line[max(0, index - 1):index]
-    return before == "@" or bool(re.search(r"(?i)commit|\brev\b|revision|\bref\b|reference|\bsha\b", c.line[:index]))
+    before = c.before if c.index >= 0 else c.line
+    return before[-1:] == "@" or bool(re.search(r"(?i)commit|\brev\b|revision|\bref\b|reference|\bsha\b", before))
 
 
 def path_or_url(c: Candidate) -> bool:
@@ -373,8 +458,9 @@ def dictionary_word(c: Candidate) -> bool:
 
 
 def _after_secret(c: Candidate) -> str:
-    index = c.line.find(c.secret)
-    return c.line[index + len(c.secret):] if index >= 0 else ""
+    """Up to CONTEXT characters of the line after the secret."""
+    index = c.index
+    return c.line[index + len(c.secret):index + len(c.secret) + CONTEXT] if index >= 0 else ""
 
 
 def _quoted(c: Candidate) -> bool:
@@ -397,8 +483,7 @@ def comma_form(c: Candidate) -> bool:
     head = c.match[:index]
     if not re.search(r"""["'`]\s*,\s*\\?["'`]?$""", head):
         return False
-    line_index = c.line.find(c.secret)
-    return line_index < 0 or not _CALL_PAIR.search(c.line[:line_index])
+    return c.index < 0 or not _CALL_PAIR.search(c.before)
 
 
 def unquoted_code(c: Candidate) -> bool:
@@ -420,7 +505,7 @@ def code_unquoted(c: Candidate) -> bool:
 def wildcard(c: Candidate) -> bool:
     """Glob and ARN patterns (amazon-bedrock*, *:*:secret)."""
     s = c.secret
-    return "*:" in s or ":*" in s or s.endswith("*") and "arn:" in c.line
+    return "*:" in s or ":*" in s or s.endswith("*") and "arn:" in c.near
 
 
 def minified(c: Candidate) -> bool:
@@ -430,8 +515,9 @@ def minified(c: Candidate) -> bool:
 
 
 def example_line(c: Candidate) -> bool:
-    """A line that says EXAMPLE (AKIAIOSFODNN7EXAMPLE-style documentation) holds sample values."""
-    return "EXAMPLE" in c.line
+    """A line that says EXAMPLE (AKIAIOSFODNN7EXAMPLE-style documentation) holds sample values
+    (on a long line, near the value)."""
+    return "EXAMPLE" in c.near
 
 
 def dollar_reference(c: Candidate) -> bool:
