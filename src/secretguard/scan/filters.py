@@ -290,7 +290,9 @@ _SECRET_WORD = re.compile(r"(?i)passw(?:or)?d|passwd|secret|token|api[_-]?key|cr
 _HASH_VALUE = re.compile(
     r"^(?:\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$(?:1|5|6|apr1|y|gy|7|sha1|md5|scrypt)\$"
     r"|pbkdf2[_:$-]|scrypt[:$]|bcrypt[:$]|\{(?:SSHA|SHA|SMD5|MD5|CRYPT|PBKDF2)[^}]*\}"
-    r"|(?:sha(?:1|224|256|384|512)|md5|h1)[-:])", re.IGNORECASE)
+    r"|(?:sha(?:1|224|256|384|512)|md5|h1)[-:]"
+    # MySQL's PASSWORD() (*40 hex), PostgreSQL's md5 (md5 + 32 hex), Django's algorithm$… hashes
+    r"|\*[0-9A-F]{40}$|md5[0-9a-f]{32}$|(?:sha1|md5|argon2|bcrypt_sha256|unsalted_md5|crypt)\$)", re.IGNORECASE)
 _LOCKISH = re.compile(
     r"(?:^|/)(?:go\.sum|go\.work\.sum|SHA\d*SUMS(?:\.txt)?|[\w.-]+\.sha\d+|[\w.-]+\.lock|[\w.-]+\.lockb"
     r"|pnpm-lock\.yaml|npm-shrinkwrap\.json|verification-metadata\.xml|gradle\.lockfile"
@@ -369,7 +371,8 @@ def not_secret_key(c: Candidate) -> bool:
     if not key:
         return False
     if "::" in key or key.lower().startswith("arn:") or _NOT_SECRET_TOKEN.search(key) \
-            or re.search(r"(?i)public[_.\-]?key|pub[_.\-]?key|publishable", key):
+            or re.search(r"(?i)public[_.\-]?key|pub[_.\-]?key|publishable|cache[_.\-]?key$|websocket[_.\-]?(?:key|accept)",
+                         key):
         return True
     key = re.split(r"[.:/]", key)[-1] or key  # app.cache_key -> cache_key; Service:CACHE_KEY -> CACHE_KEY
     last = _last_part(key).lower()
@@ -383,7 +386,8 @@ def not_secret_key(c: Candidate) -> bool:
 
 
 def hashed_value(c: Candidate) -> bool:
-    """bcrypt/argon2/pbkdf2/crypt hashes and algorithm-tagged digests (sha256:…, sha512-…)."""
+    """bcrypt/argon2/pbkdf2/crypt hashes, algorithm-tagged digests (sha256:…, sha512-…) and database
+    password hashes. (A bare hex value stays a candidate: `openssl rand -hex 32` makes passwords.)"""
     return bool(_HASH_VALUE.match(c.secret))
 
 
@@ -407,6 +411,16 @@ def path_or_url(c: Candidate) -> bool:
     parts = s.split("/")
     return len(parts) >= 3 and all(re.fullmatch(r"[a-z0-9._\-]+", p) or identifier(Candidate(p, p, "", ""))
                                    for p in parts if p)
+
+
+_BADGE_URL = re.compile(r"(?i)/(?:badge|badges|shield)s?(?:\.svg|\.png|/)[^\s\"'()<>]{0,200}[?&]token=$")
+
+
+def badge_token(c: Candidate) -> bool:
+    """The `?token=` of a status badge's URL (codecov, coveralls): public by design, made to be
+    pasted into a README."""
+    before = c.before if c.index >= 0 else c.line
+    return bool(_BADGE_URL.search(before[-260:]))
 
 
 def numeric(c: Candidate) -> bool:
@@ -473,7 +487,9 @@ def prose(c: Candidate) -> bool:
     return _quoted(c) and _after_secret(c)[:1] in (" ", "\t")
 
 
-_CALL_PAIR = re.compile(r"""\(\s*\\?["'][\w.\-:]*\\?["']\s*,\s*\\?["'`]$""")
+# a call's first two arguments, or a pair assigned to a name (auth=("user", "…")); a bare tuple in
+# a list of test vectors, ("password", '5f4dcc3b…'), is data, not an assignment
+_CALL_PAIR = re.compile(r"""(?:[\w$\]\)]|=\s*)\(\s*\\?["'][\w.\-:]*\\?["']\s*,\s*\\?["'`]$""")
 
 
 def comma_form(c: Candidate) -> bool:
@@ -718,7 +734,8 @@ _SINGLE: dict[str, Callable[[Candidate], bool]] = {
     "known_example": known_example, "sequential": sequential, "repeated": repeated,
     "uuid": uuid_value, "data_uri": data_uri, "publishable": publishable,
     "not_secret_key": not_secret_key, "hashed_value": hashed_value, "lockfile": lockfile,
-    "git_sha": git_sha, "path_or_url": path_or_url, "numeric": numeric, "identifier": identifier,
+    "git_sha": git_sha, "path_or_url": path_or_url, "badge_token": badge_token, "numeric": numeric,
+    "identifier": identifier,
     "unquoted_code": unquoted_code, "dictionary_word": dictionary_word, "prose": prose,
     "comma_form": comma_form, "code_unquoted": code_unquoted, "wildcard": wildcard,
     "example_line": example_line, "minified": minified, "dollar_reference": dollar_reference, "secret_word": secret_word,
@@ -735,7 +752,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
     "generic": ("placeholder", "template", "reference", "known_example", "sequential", "repeated",
                 "data_uri", "publishable", "any_uuid", "not_secret_key", "hashed_value", "lockfile",
                 "git_sha", "dollar_reference", "comma_form", "code_unquoted", "unquoted_code", "prose",
-                "wildcard", "example_line", "minified", "path_or_url",
+                "wildcard", "example_line", "minified", "path_or_url", "badge_token",
                 "numeric", "identifier", "dictionary_word", "secret_word", "ui_string",
                 "not_alphanumeric", "low_randomness"),
 }
