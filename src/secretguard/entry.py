@@ -22,6 +22,11 @@ def main() -> int:
 
                 return hook_through_broker(args[1], args[2:])
             return load_adapter(args[1]).run_hook(args[2:])
+    if args[:1] == ["exec"] and os.environ.get("SECRETGUARD_BROKER") and "--" in args:
+        # inside a sealed session exec only forwards to the broker: no click on this path
+        from secretguard.session.client import exec_main
+
+        return exec_main(args[1:])
     if args[:2] == ["run", "--inner"]:
         from secretguard.session.launch import inner_main
 

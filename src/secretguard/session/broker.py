@@ -98,8 +98,11 @@ def _preload() -> None:
         import keyring  # noqa: F401
         import requests  # noqa: F401
 
-        from secretguard.vault import run  # noqa: F401
         from secretguard.guard import decide  # noqa: F401
+        from secretguard.vault import client, keystore, run  # noqa: F401
+
+        keystore.get_backend()  # the backend is chosen once, here, not in every handler
+        client.settings_from_env()
     except Exception:  # noqa: BLE001 - a missing piece surfaces as a refusal when it is needed
         pass
 

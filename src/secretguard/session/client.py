@@ -80,3 +80,26 @@ def _forward(sock: socket.socket, signum: int) -> None:
         send(sock, {"signal": signum})
     except OSError:
         pass
+
+
+def exec_main(args: list[str]) -> int:
+    """`secretguard exec [--profile NAME] [--mask|--no-mask] -- CMD...` inside a session, parsed by
+    hand (the broker checks everything else)."""
+    split = args.index("--")
+    options, argv = args[:split], args[split + 1:]
+    profile, mask = None, None
+    while options:
+        option = options.pop(0)
+        if option in ("--profile", "-p") and options:
+            profile = options.pop(0)
+        elif option.startswith("--profile="):
+            profile = option.split("=", 1)[1]
+        elif option in ("--mask", "--no-mask"):
+            mask = option == "--mask"
+        else:
+            sys.stderr.write(f"secretguard: exec: unexpected option {option!r} inside a sealed session\n")
+            return FAILED
+    if not argv:
+        sys.stderr.write("secretguard: exec: no command after --\n")
+        return FAILED
+    return exec_through_broker(argv, profile, mask)
