@@ -37,25 +37,9 @@ def redactor(root: str):
 
 def redact_output(output: object, root: str) -> Redaction | None:
     """A copy of `output` with secrets replaced inside its strings, or None when it holds none."""
-    red = redactor(root)
-    counts: Counter = Counter()
-    budget = [MAX_STRINGS]
+    from secretguard.scan.redact import redact_structure
 
-    def walk(value: object) -> object:
-        if isinstance(value, str):
-            budget[0] -= 1
-            if budget[0] < 0:
-                raise ValueError("the output has too many parts to check")
-            new, found = red.redact(value)
-            counts.update(found)
-            return new
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        return value
-
-    copy = walk(output)
+    copy, counts = redact_structure(output, redactor(root), MAX_STRINGS)
     return Redaction(copy, counts) if counts else None
 
 

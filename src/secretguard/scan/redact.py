@@ -62,6 +62,29 @@ class Redactor:
         return "".join(out), counts
 
 
+def redact_structure(value: object, redactor: Redactor, max_strings: int = 100000) -> tuple[object, Counter]:
+    """A copy of a JSON-like value with every string inside it redacted, and the counts by rule.
+    The shape stays exactly the same: agents ignore a replacement of any other shape."""
+    counts: Counter = Counter()
+    budget = [max_strings]
+
+    def walk(item: object) -> object:
+        if isinstance(item, str):
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise ValueError("the value has too many parts to check")
+            new, found = redactor.redact(item)
+            counts.update(found)
+            return new
+        if isinstance(item, list):
+            return [walk(v) for v in item]
+        if isinstance(item, dict):
+            return {k: walk(v) for k, v in item.items()}
+        return item
+
+    return walk(value), counts
+
+
 def _key_end(text: str, after: int) -> int:
     """Where a key block that starts before `after` ends: its END line, or the end of its body."""
     end = _KEY_END.search(text, after, after + 65536)

@@ -48,20 +48,9 @@ def _redact_line(line: str, redactor) -> tuple[str, Counter]:
         doc = json.loads(line)
     except ValueError:
         return redactor.redact(line)
-    counts: Counter = Counter()
+    from secretguard.scan.redact import redact_structure
 
-    def walk(value):
-        if isinstance(value, str):
-            new, found = redactor.redact(value)
-            counts.update(found)
-            return new
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        return value
-
-    new = walk(doc)
+    new, counts = redact_structure(doc, redactor)
     return (json.dumps(new, ensure_ascii=False, separators=(",", ":")) if counts else line), counts
 
 
