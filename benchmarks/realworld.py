@@ -274,6 +274,8 @@ def main() -> int:
     parser.add_argument("--template", action="store_true",
                         help="print unlabelled findings as JSONL lines to complete and append to the labels")
     parser.add_argument("--details", action="store_true", help="list every finding with its label")
+    parser.add_argument("--prune", action="store_true", help="drop labels that match no finding any more "
+                        "(after a rule or report change), rewriting the labels file")
     args = parser.parse_args()
     only = {n for n in args.only.split(",") if n}
     projects = [p for p in PROJECTS if not only or (p.name in only or p.key in only)]
@@ -349,6 +351,10 @@ def main() -> int:
     if stale:
         print(f"\nlabels that match no finding any more ({len(stale)}): " + "; ".join(
             f"{k[0]}: {k[1]}:{k[3]} {k[2]}" for k in stale[:20]) + (" …" if len(stale) > 20 else ""))
+        if args.prune:
+            keep = [doc for key, doc in labels.items() if key not in set(stale)]
+            args.labels.write_text("".join(json.dumps(doc) + "\n" for doc in keep))
+            print(f"pruned {len(stale)} stale label(s) from {args.labels}")
 
     share = verdict_counts["not-a-secret"] / total if total else 0.0
     print(f"\nprojects the gate blocks with no live-looking secret: {len(blocked_without_secret)} of {len(done)} "

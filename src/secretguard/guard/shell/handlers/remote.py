@@ -6,7 +6,7 @@ import re
 
 from secretguard.guard.shell import commands as C
 from secretguard.guard.shell.argv import split_opts
-from secretguard.guard.shell.paths import check_read, generic, tool_args
+from secretguard.guard.shell.paths import check_read, tool_args
 from secretguard.guard.shell.state import ASK, DENY, Scope, Stdin
 from secretguard.guard.shell.words import is_static, plain
 
