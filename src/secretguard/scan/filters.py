@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Sequence
 
+from secretguard.scan.lazyre import lazy
+
 # How much of the line around a secret the context checks read. A minified bundle puts megabytes
 # on one line and hundreds of hits on it: a check that reads the whole line for each hit makes
 # the scan quadratic (tests/scan/test_rule_speed.py), so each reads only this much either side.
@@ -74,9 +76,9 @@ _SEQUENCES = (
     string.hexdigits.upper() + string.hexdigits.upper(),
     string.ascii_uppercase + "=/",
 )
-_UUID = re.compile(r"[a-f0-9]{8}\-[a-f0-9]{4}\-[a-f0-9]{4}\-[a-f0-9]{4}\-[a-f0-9]{12}", re.IGNORECASE)
-_ID_BEFORE = re.compile(r"(^(id|myid|userid)|_id)s?[^a-z0-9]", re.IGNORECASE)
-_INDIRECT = re.compile(r"([^\v=!:]*)\s*(:=?|[!=]{1,3})\s*([\w.-]+[\[\(][^\v]*[\]\)])")
+_UUID = lazy(r"[a-f0-9]{8}\-[a-f0-9]{4}\-[a-f0-9]{4}\-[a-f0-9]{4}\-[a-f0-9]{12}", re.IGNORECASE)
+_ID_BEFORE = lazy(r"(^(id|myid|userid)|_id)s?[^a-z0-9]", re.IGNORECASE)
+_INDIRECT = lazy(r"([^\v=!:]*)\s*(:=?|[!=]{1,3})\s*([\w.-]+[\[\(][^\v]*[\]\)])")
 LOCK_FILES = frozenset({
     "Brewfile.lock.json", "Cartfile.resolved", "composer.lock", "Gemfile.lock", "Package.resolved",
     "package-lock.json", "Podfile.lock", "yarn.lock", "Pipfile.lock", "poetry.lock", "Cargo.lock",
@@ -128,14 +130,14 @@ def is_swagger_file(filename: str) -> bool:
 
 # -- default bundle: safe for every rule, specific token formats included ---------------------
 
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy(
     r"(?i)x{5,}|\*{3,}|•{2,}|\.{3}|…|<[^>]*>|\{\{[^}]*\}\}|\$\{|#\{|%\(\w*\)s|%s\b"
     r"|change[-_ ]?me|replace[-_ ]?me|placeholder|dummy|redacted|example|sample|your|insert"
     r"|fake|not[-_]?a[-_]?real|do[-_]?not[-_]?use|goes[-_]here|(?:^|[^a-z])here(?:$|[^a-z])"
     r"|^(?:todo|tbd|fixme|none|null|nil|undefined|true|false|secret|password|token|test)$")
-_REPEATED = re.compile(r"([0-9a-zB-Z*•#])\1{5,}")
+_REPEATED = lazy(r"([0-9a-zB-Z*•#])\1{5,}")
 # A secret *value* that is really a pointer to one stored elsewhere.
-_REFERENCE = re.compile(
+_REFERENCE = lazy(
     r"^(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|os\.Getenv|getenv|System\.getenv"
     r"|ENV\[|ENV\.fetch|env\(|Deno\.env|secrets\.|vars\.|vault:|ref\+|op://|awssm:|sm://"
     r"|arn:aws:|projects/[^/]+/secrets/|\$\(|`)")
@@ -150,14 +152,14 @@ KNOWN_EXAMPLES = frozenset({
     # Stripe's documentation test key
     "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
 })
-_DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+;base64,|\"image/[\w.+-]+\"\s*:")
+_DATA_URI = lazy(r"data:[\w.+-]+/[\w.+-]+;base64,|\"image/[\w.+-]+\"\s*:")
 
 
 # Each ASCII character mapped to the one after it (a->b, 0->1), or to a character no text holds:
 # `low[:-1].translate(_NEXT)` lined up against `low[1:]` marks the ascending steps at C speed.
 _NEXT = str.maketrans({chr(i): chr(i + 1) if chr(i) in "abcdefghijklmnopqrstuvwxy012345678" else "\uffff"
                        for i in range(128)})
-_RUN3 = re.compile(rb"\x01{2,}")
+_RUN3 = lazy(rb"\x01{2,}")
 
 
 def _steps(low: str) -> bytes:
@@ -237,8 +239,8 @@ def uuid_value(c: Candidate) -> bool:
     return bool(re.fullmatch(r"[{(]?" + _UUID.pattern + r"[})]?", c.secret, re.IGNORECASE))
 
 
-_DATA_URI_END = re.compile(r"data:[\w.+-]+/[\w.+-]+;$")
-_IMAGE_KEY = re.compile(r"\"image/[\w.+-]+\"\s*:")
+_DATA_URI_END = lazy(r"data:[\w.+-]+/[\w.+-]+;$")
+_IMAGE_KEY = lazy(r"\"image/[\w.+-]+\"\s*:")
 
 
 def data_uri(c: Candidate) -> bool:
@@ -268,7 +270,7 @@ def publishable(c: Candidate) -> bool:
 # -- generic bundle: for keyword-anchored rules whose value can be anything -------------------
 
 # Name parts that make a secret-sounding key hold something else (a hash, a name, a path...).
-_NOT_SECRET_KEY = re.compile(
+_NOT_SECRET_KEY = lazy(
     r"(?i)(?:hash|digest|checksum|sha\d*|md5|fingerprint|thumbprint|_?ids?|uuid|name|names|file|"
     r"filename|path|dir|url|uri|endpoint|host|type|length|len|size|min|max|count|ttl|expiry|expires?|"
     r"expiration|lifetime|header|field|env|var|ref|arn|version|format|policy|prefix|suffix|label|"
@@ -279,44 +281,44 @@ _NOT_SECRET_KEY = re.compile(
     r"tokenizer|tokens|index|position|schema|key_?name|usage|limit|bucket|region|secret_?ref|"
     r"secretref|secret_?key_?ref|keyref|algorithm|alg|encoding|cipher|curve|bits|scope|scopes|"
     r"audience|issuer|grant_?type|response_?type)$")
-_NOT_SECRET_KEY_START = re.compile(
+_NOT_SECRET_KEY_START = lazy(
     r"(?i)^(?:public|publishable|pub|is|has|use|enable|disable|require|show|hide|allow|validate|"
     r"verify|check|generate|gen|get|set|fetch|load|read|with|no|skip|max|min|num|next|page|"
     r"pagination|continuation|cursor|csrf|xsrf|sort|partition|primary|foreign|cache|idempotency|"
     r"i18n|translation|row|hash|hashed|lookup|public_?key)([_.\-]|(?=[A-Za-z]))")
-_KEY_BEFORE = re.compile(r"([A-Za-z_@$-][\w.\-:]*)[^\w]*$")
-_XML_KEY = re.compile(r"""key\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-_SECRET_WORD = re.compile(r"(?i)passw(?:or)?d|passwd|secret|token|api[_-]?key|credential|private[_-]?key")
-_HASH_VALUE = re.compile(
+_KEY_BEFORE = lazy(r"([A-Za-z_@$-][\w.\-:]*)[^\w]*$")
+_XML_KEY = lazy(r"""key\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_SECRET_WORD = lazy(r"(?i)passw(?:or)?d|passwd|secret|token|api[_-]?key|credential|private[_-]?key")
+_HASH_VALUE = lazy(
     r"^(?:\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$(?:1|5|6|apr1|y|gy|7|sha1|md5|scrypt)\$"
     r"|pbkdf2[_:$-]|scrypt[:$]|bcrypt[:$]|\{(?:SSHA|SHA|SMD5|MD5|CRYPT|PBKDF2)[^}]*\}"
     r"|(?:sha(?:1|224|256|384|512)|md5|h1)[-:]"
     # MySQL's PASSWORD() (*40 hex), PostgreSQL's md5 (md5 + 32 hex), Django's algorithm$… hashes
     r"|\*[0-9A-F]{40}$|md5[0-9a-f]{32}$|(?:sha1|md5|argon2|bcrypt_sha256|unsalted_md5|crypt)\$)", re.IGNORECASE)
-_LOCKISH = re.compile(
+_LOCKISH = lazy(
     r"(?:^|/)(?:go\.sum|go\.work\.sum|SHA\d*SUMS(?:\.txt)?|[\w.-]+\.sha\d+|[\w.-]+\.lock|[\w.-]+\.lockb"
     r"|pnpm-lock\.yaml|npm-shrinkwrap\.json|verification-metadata\.xml|gradle\.lockfile"
     r"|flake\.lock|pubspec\.lock|mix\.lock|\.terraform\.lock\.hcl"
     r"|\.secrets\.baseline|\.secretguard-baseline\.json|\.gitleaks-baseline\.json)$")
-_PATHISH = re.compile(
+_PATHISH = lazy(
     r"^(?:[a-z][a-z0-9+.-]*://|/|\./|\.\./|~/|[A-Za-z]:[\\/]|\\\\)"
     r"|\.(?:pem|key|crt|cer|der|p12|pfx|jks|json|ya?ml|toml|ini|txt|env|cfg|conf|properties|xml|gpg|asc|pub)$",
     re.IGNORECASE)
-_NUMBERISH = re.compile(
+_NUMBERISH = lazy(
     r"^(?:v?\d+(?:\.\d+)+(?:[-+][0-9a-z.\-]{1,20})?|[\d\s.,:_+-]+|0x[0-9a-f]+|\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)$",
     re.IGNORECASE)
-_WORD_TOKEN = re.compile(r"[A-Z]{2,}s?(?![a-z])|[A-Z]?[a-z]+\d*|\d+|[A-Z]")
-_SEGMENT = re.compile(r"\d+|[a-z][a-z0-9]*|[A-Z][A-Z0-9]*|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*\d{0,2}")
-_DICTIONARY = re.compile(
+_WORD_TOKEN = lazy(r"[A-Z]{2,}s?(?![a-z])|[A-Z]?[a-z]+\d*|\d+|[A-Z]")
+_SEGMENT = lazy(r"\d+|[a-z][a-z0-9]*|[A-Z][A-Z0-9]*|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*\d{0,2}")
+_DICTIONARY = lazy(
     r"^[A-Za-z][a-z]{2,}\d{0,4}[!@#$%^&*.?]?$|^[A-Za-z][a-z]{2,}(?:[^A-Za-z0-9][A-Za-z][a-z]{2,})+\d{0,4}$")
-_GETTEXT = re.compile(r"^\s*(?:msgid|msgstr|msgctxt)\b")
+_GETTEXT = lazy(r"^\s*(?:msgid|msgstr|msgctxt)\b")
 
 
 # `name: string = "…"` (TypeScript, Kotlin, Rust `&str`) and Go's `var name string = "…"`.
-_TYPED = re.compile(r"([A-Za-z_$][\w.\-]*)(?:\s*:\s*(?:string|String|str|&str|&'static str)|\s+string)\s*=\s*\W*$")
+_TYPED = lazy(r"([A-Za-z_$][\w.\-]*)(?:\s*:\s*(?:string|String|str|&str|&'static str)|\s+string)\s*=\s*\W*$")
 
 
-_REVERSED_NAME = re.compile(r"[^\w]*([\w.\-:]*)")
+_REVERSED_NAME = lazy(r"[^\w]*([\w.\-:]*)")
 
 
 def _last_name(prefix: str) -> re.Match | None:
@@ -358,7 +360,7 @@ def _last_part(key: str) -> str:
     return parts[-1] if parts else ""
 
 
-_NOT_SECRET_TOKEN = re.compile(
+_NOT_SECRET_TOKEN = lazy(
     r"(?i)(?:update|change|next|continuation|page|pagination|starting|resume|sync|cancel|idempotency|"
     r"request|correlation|trace|csrf|xsrf|cursor|work[_\-]?unit|grant|client|verification|"
     r"confirmation)[_.\-]?token")
@@ -413,7 +415,7 @@ def path_or_url(c: Candidate) -> bool:
                                    for p in parts if p)
 
 
-_BADGE_URL = re.compile(r"(?i)/(?:badge|badges|shield)s?(?:\.svg|\.png|/)[^\s\"'()<>]{0,200}[?&]token=$")
+_BADGE_URL = lazy(r"(?i)/(?:badge|badges|shield)s?(?:\.svg|\.png|/)[^\s\"'()<>]{0,200}[?&]token=$")
 
 
 def badge_token(c: Candidate) -> bool:
@@ -489,7 +491,7 @@ def prose(c: Candidate) -> bool:
 
 # a call's first two arguments, or a pair assigned to a name (auth=("user", "…")); a bare tuple in
 # a list of test vectors, ("password", '5f4dcc3b…'), is data, not an assignment
-_CALL_PAIR = re.compile(r"""(?:[\w$\]\)]|=\s*)\(\s*\\?["'][\w.\-:]*\\?["']\s*,\s*\\?["'`]$""")
+_CALL_PAIR = lazy(r"""(?:[\w$\]\)]|=\s*)\(\s*\\?["'][\w.\-:]*\\?["']\s*,\s*\\?["'`]$""")
 
 
 def comma_form(c: Candidate) -> bool:
@@ -507,7 +509,7 @@ def unquoted_code(c: Candidate) -> bool:
     return not _quoted(c) and bool(re.match(r"[A-Za-z_$][\w.$]*(?:\(|\[$)", c.secret))
 
 
-_CODE_EXT = re.compile(
+_CODE_EXT = lazy(
     r"\.(?:py|pyi|pyx|js|jsx|mjs|cjs|ts|tsx|java|kt|kts|scala|go|rs|c|h|cc|cpp|cxx|hpp|cs|php|rb|"
     r"swift|m|mm|dart|lua|r|pl|pm|groovy|gradle|ex|exs|erl|hs|clj|fs|vb|sol)$", re.IGNORECASE)
 
@@ -642,7 +644,7 @@ def not_discord_token(c: Candidate) -> bool:
     return not raw or not raw.isdigit() or not 15 <= len(raw) <= 21
 
 
-_PRIVATE_KEY_TEXT = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+_PRIVATE_KEY_TEXT = lazy(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 
 
 def not_b64_private_key(c: Candidate) -> bool:
@@ -696,10 +698,10 @@ def weak_password(c: Candidate) -> bool:
     return not any(ch.isdigit() or not ch.isalnum() for ch in s) and s.islower()
 
 
-_SECRETISH_DECODED = re.compile(
+_SECRETISH_DECODED = lazy(
     r"PRIVATE KEY|://[^/\s:@]*:[^/\s@]+@|\"auths?\"|^(?:sk|rk|ghp|gho|ghs|ghu|ghr|github_pat|glpat|xox[abposr]"
     r"|xapp|AKIA|ASIA|AIza|SG\.|npm_|pypi-|hvs\.|hvb\.|dckr_pat|shp(?:at|ss|ca|pa)|eyJ)")
-_SECRET_KEY_NAME = re.compile(r"(?i)pass|pwd|secret|token|key|cred|auth|cert(?!ificate)|private|salt|seed|signing|api")
+_SECRET_KEY_NAME = lazy(r"(?i)pass|pwd|secret|token|key|cred|auth|cert(?!ificate)|private|salt|seed|signing|api")
 
 
 def not_secret_b64_data(c: Candidate) -> bool:
