@@ -1,18 +1,19 @@
-"""No content rule takes time super-linear in the length of a line.
+"""No content rule takes time super-linear in the length of a line (rules/README.md, Linear time).
 
 Python's `re` backtracks: a rule such as `mysql[^\\n]*?[ \\t]-p` scans to the end of the line from
 every `mysql` it meets, so a 1.7 MB minified line with 8,000 mentions took two minutes. Each rule
 here meets a 2 MB single line made of its own keywords and the literal parts of its regex, joined
-by word characters, by punctuation, by whitespace and flags, or far apart in minified-code
-filler, which is
-the input that makes a keyword-anchored scan meet the most starts and the longest runs. Every
-rule must finish it within RULE_LIMIT seconds, through the compiled pattern the engine uses (same
-flags); the whole rule set, through the real Detector (keyword prefilter, regexes, filters), must
-scan a line mixing every rule's keywords at MIXED_LIMIT_PER_MB seconds per megabyte or better.
+by word characters, by punctuation, by blanks and flags, by long runs of blanks and quotes, or far
+apart in minified-code filler: the input that gives a keyword-anchored scan the most starts and
+the longest runs. Every rule must finish it within RULE_LIMIT seconds, through the compiled
+pattern the engine uses (same flags); the whole rule set, through the real Detector (keyword
+prefilter, regexes, filters), must scan a line mixing every rule's keywords at
+MIXED_LIMIT_PER_MB seconds per megabyte or better.
 
-The lines are generated from a fixed seed, so a failure is reproducible; a linear rule finishes
-its line in a few milliseconds to a few tens of them, far under the limit even on a loaded
-two-core CI machine, and a quadratic one takes minutes.
+The lines come from a fixed seed, so a failure is reproducible; a linear rule finishes its line
+in a few milliseconds to a few tens of them, far under the limit even on a loaded two-core CI
+machine, and a quadratic one takes minutes. Nothing secret-shaped is written here: the lines are
+built from the rules themselves at run time.
 """
 
 from __future__ import annotations
@@ -138,6 +139,21 @@ def adversarial_line(rules, size: int, seed: str) -> str:
     return head + (block * ((size - len(head)) // len(block) + 1))[:size - len(head)]
 
 
+def start_kind(regex: str) -> str:
+    """How `re` looks for the pattern's start: a literal prefix (fast search), a first-character
+    set (cheap skip), or neither (the whole pattern tried at every position)."""
+    try:
+        from re import _compiler
+
+        parsed = sre_parse.parse(regex, re.MULTILINE)
+        flags = _compiler._code(parsed, re.MULTILINE | parsed.state.flags)[2]
+    except Exception:  # pragma: no cover - private API moved
+        return "unknown"
+    if flags & sre_constants.SRE_INFO_PREFIX:
+        return "a literal prefix"
+    return "a first-character set" if flags & sre_constants.SRE_INFO_CHARSET else "no literal prefix or first-character set"
+
+
 def _time_rule(rule: ContentRule, text: str) -> float:
     start = time.perf_counter()
     for _ in rule.pattern.finditer(text):
@@ -153,17 +169,24 @@ def test_rule_is_linear_on_a_long_line(rule: ContentRule) -> None:
         seconds = min(seconds, _time_rule(rule, text))
     assert seconds <= RULE_LIMIT, (
         f"{rule.source}: {rule.id} took {seconds:.2f} s on a {LINE_BYTES // MB} MB line of its own "
-        f"keywords (limit {RULE_LIMIT} s): bound its quantifiers (rules/README.md, Speed)")
+        f"keywords (limit {RULE_LIMIT} s); its pattern starts with {start_kind(rule.regex)}: "
+        f"see rules/README.md, Linear time")
 
 
 def test_whole_rule_set_on_a_line_mixing_every_keyword() -> None:
     text = adversarial_line(RULES.content_rules, MIXED_BYTES, "mixed")
     detector = Detector(RULES, key=b"rule-speed")
-    start = time.perf_counter()
-    detector.scan_text(text, "mixed.txt")
-    per_mb = (time.perf_counter() - start) / (len(text) / MB)
-    assert per_mb <= MIXED_LIMIT_PER_MB, (
-        f"the rule set took {per_mb:.2f} s per MB on a line mixing every keyword "
+
+    def per_mb() -> float:
+        start = time.perf_counter()
+        detector.scan_text(text, "mixed.txt")
+        return (time.perf_counter() - start) / (len(text) / MB)
+
+    seconds = per_mb()
+    if seconds > MIXED_LIMIT_PER_MB:  # one retry, as above
+        seconds = min(seconds, per_mb())
+    assert seconds <= MIXED_LIMIT_PER_MB, (
+        f"the rule set took {seconds:.2f} s per MB on a line mixing every keyword "
         f"(limit {MIXED_LIMIT_PER_MB} s per MB)")
 
 

@@ -24,6 +24,7 @@ else:  # pragma: no cover
 
 SCHEMA_VERSION = 1
 ALLOW_TARGETS = ("secret", "match", "line")
+CONFIDENCES = ("high", "medium", "low")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class ContentRule:
     stopwords: tuple[str, ...] = ()
     filters: tuple[str, ...] = ("default",)
     multiline: bool = False
+    confidence: str | None = None  # "high", "medium" or "low" when the rule sets it
     positive: tuple[Example, ...] = ()
     negative: tuple[Example, ...] = ()
     source: str = ""
@@ -82,6 +84,7 @@ class FileRule:
     content_regex: str | None = None
     require_real_value: bool = False
     any_name: bool = False
+    confidence: str | None = None  # "high", "medium" or "low" when the rule sets it
     positive: tuple[Example, ...] = ()
     negative: tuple[Example, ...] = ()
     source: str = ""
@@ -134,9 +137,10 @@ class RuleSet:
 
 
 CONTENT_KEYS = {"id", "description", "regex", "secret_group", "keywords", "entropy", "validator",
-                "paths", "allow_regexes", "allow_target", "stopwords", "filters", "multiline", "examples"}
+                "paths", "allow_regexes", "allow_target", "stopwords", "filters", "multiline", "confidence",
+                "examples"}
 FILE_KEYS = {"id", "description", "names", "exclude", "magic", "content_regex", "require_real_value",
-             "any_name", "examples"}
+             "any_name", "confidence", "examples"}
 
 
 def builtin_rules_dir() -> Path:
@@ -289,6 +293,12 @@ class _Reader:
             self.fail(f"{key!r} has the wrong type ({type(value).__name__})")
         return value
 
+    def confidence(self) -> str | None:
+        value = self.get("confidence", str)
+        if value is not None and value not in CONFIDENCES:
+            self.fail(f"confidence must be one of {', '.join(CONFIDENCES)}")
+        return value
+
     def strings(self, key: str) -> tuple[str, ...]:
         value = self.get(key, list, [])
         if not all(isinstance(v, str) for v in value):
@@ -363,8 +373,8 @@ def _content_rule(table: dict, source: str, compile_check: bool = True) -> Conte
         validator=validator, paths=r.strings("paths"),
         allow_regexes=tuple(r.regex(a, "allow_regexes entry") for a in r.strings("allow_regexes")),
         allow_target=allow_target, stopwords=tuple(s.lower() for s in r.strings("stopwords")),
-        filters=filters, multiline=r.get("multiline", bool, False), positive=positive, negative=negative,
-        source=source)
+        filters=filters, multiline=r.get("multiline", bool, False), confidence=r.confidence(),
+        positive=positive, negative=negative, source=source)
 
 
 def _file_rule(table: dict, source: str, compile_check: bool = True) -> FileRule:
@@ -387,4 +397,4 @@ def _file_rule(table: dict, source: str, compile_check: bool = True) -> FileRule
         id=r.id, description=r.get("description", str, required=True), names=names,
         exclude=r.strings("exclude"), magic=magic, content_regex=content_regex,
         require_real_value=r.get("require_real_value", bool, False), any_name=any_name,
-        positive=positive, negative=negative, source=source)
+        confidence=r.confidence(), positive=positive, negative=negative, source=source)
