@@ -94,12 +94,17 @@ def _key_end(text: str, after: int) -> int:
 
 
 def detector_for(root) -> "Detector":
-    """A Detector with the project's rules (settings, disabled rules), or the built-in rules."""
+    """A Detector with the project's rules (its settings' extra and disabled rules). Built without
+    the scan engine (walk, cache, baseline): a hook redacting one output should not import them."""
     from pathlib import Path
 
-    from secretguard.scan.engine import ScanOptions, prepare
+    from secretguard.paths import user_key
+    from secretguard.scan.detect import Detector
+    from secretguard.scan.rules import load_ruleset
+    from secretguard.settings import load_settings
 
-    return prepare(Path(root), ScanOptions(use_cache=False, use_baseline=False)).detector
+    settings = load_settings(Path(root))
+    return Detector(load_ruleset(settings.rule_files, settings.disable_rules), user_key())
 
 
 class LazyRedactor:
