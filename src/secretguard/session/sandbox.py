@@ -209,7 +209,7 @@ def _home(spec: Spec, scratch: str) -> list[str]:
 
 
 CACHE_VERSION = 1
-CACHE_SECONDS = 300
+CACHE_SECONDS = 1800  # known token files (wall.TOKEN_FILES) invalidate it at once; others by age
 
 
 def _with_gitconfig(args: list[str], gitconfig: str, clean: str) -> list[str]:
