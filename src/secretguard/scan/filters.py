@@ -261,8 +261,9 @@ def data_uri(c: Candidate) -> bool:
 
 
 def publishable(c: Candidate) -> bool:
-    """Keys that are public by design: Stripe publishable keys, Mapbox public tokens."""
-    return c.secret.startswith(("pk_live_", "pk_test_", "pk.eyJ"))
+    """Keys that are public by design: Stripe publishable keys, Mapbox public tokens, PostHog
+    project keys (phc_, sent from every browser; the personal phx_ key is the secret one)."""
+    return c.secret.startswith(("pk_live_", "pk_test_", "pk.eyJ", "phc_"))
 
 
 # -- generic bundle: for keyword-anchored rules whose value can be anything -------------------
@@ -290,7 +291,8 @@ _SECRET_WORD = re.compile(r"(?i)passw(?:or)?d|passwd|secret|token|api[_-]?key|cr
 _HASH_VALUE = re.compile(
     r"^(?:\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$(?:1|5|6|apr1|y|gy|7|sha1|md5|scrypt)\$"
     r"|pbkdf2[_:$-]|scrypt[:$]|bcrypt[:$]|\{(?:SSHA|SHA|SMD5|MD5|CRYPT|PBKDF2)[^}]*\}"
-    r"|(?:sha(?:1|224|256|384|512)|md5|h1)[-:])", re.IGNORECASE)
+    r"|(?:sha(?:1|224|256|384|512)|md5|h1)[-:]"
+    r"|md5[0-9a-f]{32}$|scram-sha-(?:1|256)\$)", re.IGNORECASE)  # PostgreSQL's stored password forms
 _LOCKISH = re.compile(
     r"(?:^|/)(?:go\.sum|go\.work\.sum|SHA\d*SUMS(?:\.txt)?|[\w.-]+\.sha\d+|[\w.-]+\.lock|[\w.-]+\.lockb"
     r"|pnpm-lock\.yaml|npm-shrinkwrap\.json|verification-metadata\.xml|gradle\.lockfile"
@@ -474,6 +476,11 @@ def prose(c: Candidate) -> bool:
 
 
 _CALL_PAIR = re.compile(r"""\(\s*\\?["'][\w.\-:]*\\?["']\s*,\s*\\?["'`]$""")
+# Map.of("user", "app", "password", "…"), ImmutableMap.of(…), Map.entry(…): any pair of a map
+# literal is a name and its value, not only the first.
+_MAP_PAIR = re.compile(
+    r"""\b(?:Map|ImmutableMap|ImmutableSortedMap)\.(?:of|entry)\(\s*(?:["'][^"'\n]{0,100}["']\s*,\s*){0,40}"""
+    r"""["'][\w.\-:]*["']\s*,\s*["']$""")
 
 
 def comma_form(c: Candidate) -> bool:
@@ -483,7 +490,7 @@ def comma_form(c: Candidate) -> bool:
     head = c.match[:index]
     if not re.search(r"""["'`]\s*,\s*\\?["'`]?$""", head):
         return False
-    return c.index < 0 or not _CALL_PAIR.search(c.before)
+    return c.index < 0 or not (_CALL_PAIR.search(c.before) or _MAP_PAIR.search(c.before))
 
 
 def unquoted_code(c: Candidate) -> bool:
