@@ -87,6 +87,81 @@ def literal_fragments(regex: str) -> list[str]:
     return sorted(out)
 
 
+_CATEGORY_CHARS = {
+    "CATEGORY_DIGIT": "0123456789", "CATEGORY_NOT_DIGIT": "aZ_-. ", "CATEGORY_SPACE": " \t",
+    "CATEGORY_NOT_SPACE": "aZ0_-.:", "CATEGORY_WORD": "aZ0_", "CATEGORY_NOT_WORD": " -.:/=\"'",
+}
+_PRINTABLE = [chr(c) for c in range(32, 127)]
+
+
+def sample_match(regex: str, rng: random.Random, limit: int = 400) -> str:
+    """A random string shaped like a match of `regex` (assertions ignored, repeats kept short):
+    its prefixes are partial matches, the text that makes a regex start and then search."""
+    out: list[str] = []
+    groups: dict[int, str] = {}
+
+    def charset(items) -> list[str]:
+        chars: list[str] = []
+        negate = False
+        for op, av in items:
+            name = str(op)
+            if name == "NEGATE":
+                negate = True
+            elif name == "LITERAL":
+                chars.append(chr(av))
+            elif name == "RANGE":
+                chars += [chr(c) for c in range(av[0], min(av[1], av[0] + 60) + 1)]
+            elif name == "CATEGORY":
+                chars += list(_CATEGORY_CHARS.get(str(av), "a"))
+        if negate:
+            excluded = set(chars)
+            chars = [c for c in _PRINTABLE if c not in excluded]
+        return chars or ["a"]
+
+    def walk(items) -> None:
+        for op, av in items:
+            if len(out) > limit:
+                return
+            name = str(op)
+            if name == "LITERAL":
+                out.append(chr(av))
+            elif name == "NOT_LITERAL":
+                out.append("a" if chr(av) != "a" else "b")
+            elif name == "ANY":
+                out.append("a")
+            elif name == "IN":
+                out.append(rng.choice(charset(av)))
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                low, high, sub = av
+                for _ in range(rng.randint(low, min(high, low + 3))):
+                    walk(sub)
+            elif name == "SUBPATTERN":
+                start = len(out)
+                walk(av[-1])
+                if av[0]:
+                    groups[av[0]] = "".join(out[start:])
+            elif name == "BRANCH":
+                walk(rng.choice(av[1]))
+            elif name == "GROUPREF":
+                out.append(groups.get(av, ""))
+            elif name == "ATOMIC_GROUP":
+                walk(av)
+
+    walk(sre_parse.parse(regex, re.MULTILINE))
+    return "".join(out)
+
+
+def _partial_matches(rule: ContentRule, rng: random.Random, count: int = 6) -> list[str]:
+    """Prefixes of sample matches: `key="`, `mysql -u app `, `-----BEGIN RSA PRIVATE KEY-----\n`."""
+    found = []
+    for _ in range(count):
+        sample = sample_match(rule.regex, rng)
+        # Cut just after punctuation (an opening quote, a `:`, a `<tag>`): the regex is then
+        # inside a construct, where a run of keywords keeps it searching.
+        found += [sample[:i + 1] for i, ch in enumerate(sample[:-1]) if not ch.isalnum()][:12]
+    return found
+
+
 def _tokens(rules, literals: bool = True) -> list[str]:
     toks: set[str] = set()
     for rule in rules:
@@ -95,24 +170,33 @@ def _tokens(rules, literals: bool = True) -> list[str]:
     return sorted(toks)
 
 
-def _regime(seps, tokens: list[str], keywords: list[str], rng: random.Random, size: int) -> str:
-    """`size` characters of tokens joined by `seps`, with now and then a short random value (half
-    a secret, a host name); for seps PADDING, joined by long runs of blanks, quotes and escapes;
-    for seps None, keywords alone far apart in minified-code filler."""
+def _regime(seps, pool: list[str], rng: random.Random, size: int, leads: list[str],
+            lead_every: int = 1 << 30) -> str:
+    """`size` characters of tokens from `pool` joined by `seps`, with now and then a short random
+    value (half a secret, a host name); for seps PADDING, joined by long runs of blanks, quotes
+    and escapes; for seps None, far apart in minified-code filler. One of `leads` (a literal of
+    the regexes, or a partial match) opens the block, and another every `lead_every` characters."""
     parts: list[str] = []
-    n = 0
+    n = next_lead = 0
     while n < size:
+        if n >= next_lead:
+            parts.append(rng.choice(leads))
+            next_lead = n + lead_every
         if seps is PADDING:
-            tok, sep = rng.choice(tokens), "".join(rng.choices(PADDING, k=rng.randint(50, 1000)))
+            tok, sep = rng.choice(pool), "".join(rng.choices(PADDING, k=rng.randint(50, 1000)))
         elif seps is None:
-            tok, sep = rng.choice(keywords), "".join(rng.choices(FILLER, k=rng.randint(20, 120)))
+            tok, sep = rng.choice(pool), "".join(rng.choices(FILLER, k=rng.randint(20, 120)))
         elif rng.random() < 0.15:
             tok, sep = "".join(rng.choices(ALNUM, k=rng.randint(1, 12))), rng.choice(seps)
         else:
-            tok, sep = rng.choice(tokens), rng.choice(seps)
+            tok, sep = rng.choice(pool), rng.choice(seps)
         parts += (tok, sep)
         n += len(tok) + len(sep)
     return "".join(parts)
+
+
+def _stretch(block: str, size: int) -> str:
+    return (block * (size // len(block) + 1))[:size]
 
 
 def adversarial_line(rules, size: int, seed: str) -> str:
@@ -120,23 +204,36 @@ def adversarial_line(rules, size: int, seed: str) -> str:
 
     Its first half is eight stretches, each a random block repeated: keywords run together
     (`passwordpassword…`), joined by `-`, by `_`, by `.` (so that a prefix recurs inside the
-    character class that follows it: `sk-sk-sk-…`), then all tokens joined by word characters,
-    by punctuation, by whitespace and flags, by long runs of blanks, quotes and escapes (where
-    two quantifiers that both take a blank split the run every possible way). Its second half is keywords alone far apart in
-    filler, where a scan from each keyword finds nothing that ends it until the end of the line
-    (the offender: 8,000 mentions of mysql on a 1.7 MB line, and no -p)."""
+    character class that follows it: `sk-sk-sk-…`; the last two cut every 800 characters by a
+    partial match, so that the run sits inside a construct: `key="passpass…`), then all tokens
+    joined by word characters, by punctuation, by blanks and flags, by long runs of blanks,
+    quotes and escapes (where two quantifiers that both take a blank split the run every possible
+    way). Its second half is tokens far apart in minified-code filler, where a scan from each
+    start finds nothing that completes it: keywords and literals, then keywords alone to the end
+    of the line (the offender: 8,000 mentions of mysql on a 1.7 MB line, and no -p)."""
     rng = random.Random(seed)
     tokens, keywords = _tokens(rules), _tokens(rules, literals=False)
-    regimes = ((("",), keywords), (("-",), keywords), (("_",), keywords), ((".",), keywords),
-               (WORD_SEPS, tokens), (PUNCT_SEPS, tokens), (SPACE_SEPS, tokens), (PADDING, tokens))
+    fragments = [t for t in tokens if t not in keywords] or keywords
+    partial = [p for rule in rules for p in _partial_matches(rule, rng, 4 if len(rules) == 1 else 1)]
+    regimes = ((("",), keywords, None), (("-",), keywords, None), (("_",), keywords, partial),
+               ((".",), keywords, partial), (WORD_SEPS, tokens, None), (PUNCT_SEPS, tokens, None),
+               (SPACE_SEPS, tokens, None), (PADDING, tokens, None))
     part = size // 2 // len(regimes)
     stretches = []
-    for seps, toks in regimes:
-        block = _regime(seps, toks, keywords, rng, min(BLOCK, part))
-        stretches.append((block * (part // len(block) + 1))[:part])
-    head = "".join(stretches)
-    block = _regime(None, tokens, keywords, rng, min(BLOCK, size - len(head)))
-    return head + (block * ((size - len(head)) // len(block) + 1))[:size - len(head)]
+    for seps, pool, leads in regimes:
+        if leads:
+            block = _regime(seps, pool, rng, min(BLOCK, part), leads, 800)
+        else:
+            block = _regime(seps, pool, rng, min(BLOCK, part), fragments)
+        stretches.append(_stretch(block, part))
+    # A blank between stretches ends a run of name characters there: otherwise the word-joined
+    # stretches make one run that ends in an assignment, and a scan from every keyword succeeds
+    # at its end instead of failing (which is what costs).
+    head = " ".join(stretches) + " "
+    rest = size - len(head)
+    mixed = _stretch(_regime(None, tokens, rng, min(BLOCK, rest // 2), keywords), rest // 2)
+    alone = _stretch(_regime(None, keywords, rng, min(BLOCK, rest - rest // 2), keywords), rest - rest // 2)
+    return head + mixed + alone
 
 
 def start_kind(regex: str) -> str:

@@ -108,21 +108,35 @@ def weak_value(secret: str) -> bool:
 # -- the tier of a finding ------------------------------------------------------------------------
 def file_tier(rule, relpath: str) -> str:
     """A credential file: high, unless it sits in a test, example, fixture or documentation location."""
+    if test_location(relpath):  # a fixture stays a fixture, whatever the rule says of its kind
+        return LOW
     explicit = getattr(rule, "confidence", None)
-    if explicit in RANK:
-        return explicit
-    return LOW if test_location(relpath) else HIGH
+    return explicit if explicit in RANK else HIGH
+
+
+# Reserved documentation names (RFC 2606 / 6761) next to a value: a docstring or README example.
+_DOC_NAME = re.compile(r"(?i)[@/.]example\.(?:com|org|net)\b|\b(?:alice|bob)@|\bexample\s*:")
+
+
+def _documented(text: str, start: int) -> bool:
+    """The line holding the match names a reserved example domain or a textbook user."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start:line_end if line_end != -1 else len(text)]
+    return bool(_DOC_NAME.search(line[:2000]))
 
 
 def content_tier(rule, secret: str, relpath: str, text: str = "", start: int = 0) -> str:
     """A content finding: `secret` is the matched value, `start` where the match begins in `text`."""
     if known_example(secret):
         return LOW
+    if test_location(relpath):  # a fixture stays a fixture, whatever the rule says of its kind
+        return LOW
+    if text and _documented(text, start):
+        return LOW
     explicit = getattr(rule, "confidence", None)
     if explicit in RANK:
         return explicit
-    if test_location(relpath):
-        return LOW
     pem = pem_tier(text, start) if "PRIVATE KEY-----" in secret or "PRIVATE KEY-----" in text[start:start + 200] \
         else None
     if pem is not None:

@@ -263,8 +263,9 @@ def data_uri(c: Candidate) -> bool:
 
 
 def publishable(c: Candidate) -> bool:
-    """Keys that are public by design: Stripe publishable keys, Mapbox public tokens."""
-    return c.secret.startswith(("pk_live_", "pk_test_", "pk.eyJ"))
+    """Keys that are public by design: Stripe publishable keys, Mapbox public tokens, PostHog
+    project keys (phc_, sent from every browser; the personal phx_ key is the secret one)."""
+    return c.secret.startswith(("pk_live_", "pk_test_", "pk.eyJ", "phc_"))
 
 
 # -- generic bundle: for keyword-anchored rules whose value can be anything -------------------
@@ -293,8 +294,9 @@ _HASH_VALUE = lazy(
     r"^(?:\$2[abxy]?\$\d\d\$|\$argon2(?:id|i|d)\$|\$(?:1|5|6|apr1|y|gy|7|sha1|md5|scrypt)\$"
     r"|pbkdf2[_:$-]|scrypt[:$]|bcrypt[:$]|\{(?:SSHA|SHA|SMD5|MD5|CRYPT|PBKDF2)[^}]*\}"
     r"|(?:sha(?:1|224|256|384|512)|md5|h1)[-:]"
-    # MySQL's PASSWORD() (*40 hex), PostgreSQL's md5 (md5 + 32 hex), Django's algorithm$… hashes
-    r"|\*[0-9A-F]{40}$|md5[0-9a-f]{32}$|(?:sha1|md5|argon2|bcrypt_sha256|unsalted_md5|crypt)\$)", re.IGNORECASE)
+    # MySQL's PASSWORD() (*40 hex), PostgreSQL's md5 and SCRAM, Django's algorithm$… hashes
+    r"|\*[0-9A-F]{40}$|md5[0-9a-f]{32}$|scram-sha-(?:1|256)\$|(?:sha1|md5|argon2|bcrypt_sha256|unsalted_md5|crypt)\$)",
+    re.IGNORECASE)
 _LOCKISH = lazy(
     r"(?:^|/)(?:go\.sum|go\.work\.sum|SHA\d*SUMS(?:\.txt)?|[\w.-]+\.sha\d+|[\w.-]+\.lock|[\w.-]+\.lockb"
     r"|pnpm-lock\.yaml|npm-shrinkwrap\.json|verification-metadata\.xml|gradle\.lockfile"
@@ -492,6 +494,11 @@ def prose(c: Candidate) -> bool:
 # a call's first two arguments, or a pair assigned to a name (auth=("user", "…")); a bare tuple in
 # a list of test vectors, ("password", '5f4dcc3b…'), is data, not an assignment
 _CALL_PAIR = lazy(r"""(?:[\w$\]\)]|=\s*)\(\s*\\?["'][\w.\-:]*\\?["']\s*,\s*\\?["'`]$""")
+# Map.of("user", "app", "password", "…"), ImmutableMap.of(…), Map.entry(…): any pair of a map
+# literal is a name and its value, not only the first.
+_MAP_PAIR = lazy(
+    r"""\b(?:Map|ImmutableMap|ImmutableSortedMap)\.(?:of|entry)\(\s*(?:["'][^"'\n]{0,100}["']\s*,\s*){0,40}"""
+    r"""["'][\w.\-:]*["']\s*,\s*["']$""")
 
 
 def comma_form(c: Candidate) -> bool:
@@ -501,7 +508,7 @@ def comma_form(c: Candidate) -> bool:
     head = c.match[:index]
     if not re.search(r"""["'`]\s*,\s*\\?["'`]?$""", head):
         return False
-    return c.index < 0 or not _CALL_PAIR.search(c.before)
+    return c.index < 0 or not (_CALL_PAIR.search(c.before) or _MAP_PAIR.search(c.before))
 
 
 def unquoted_code(c: Candidate) -> bool:
