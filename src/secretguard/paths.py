@@ -39,9 +39,7 @@ def find_executable() -> str:
     if sys.argv and os.path.basename(sys.argv[0]) == "secretguard":
         candidates.append(sys.argv[0])
     candidates.append(os.path.join(os.path.dirname(sys.executable), "secretguard"))
-    import shutil
-
-    found = shutil.which("secretguard")
+    found = which("secretguard")
     if found:
         candidates.append(found)
     for candidate in candidates:
@@ -75,3 +73,12 @@ def user_key() -> bytes:
         except OSError:
             pass  # fingerprints then differ from run to run; findings are still right
         return key
+
+
+def which(name: str) -> str | None:
+    """shutil.which without importing shutil (and bz2, lzma): the hooks run before every tool call."""
+    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(directory or ".", name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None

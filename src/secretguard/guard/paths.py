@@ -374,10 +374,10 @@ def _install_paths() -> list[str]:
     out = [package, os.path.realpath(package)]
     import sys
 
-    import shutil
+    from secretguard.paths import which
 
     exes = [sys.argv[0] if sys.argv and os.path.basename(sys.argv[0]) == "secretguard" else None,
-            os.path.join(os.path.dirname(sys.executable), "secretguard"), shutil.which("secretguard")]
+            os.path.join(os.path.dirname(sys.executable), "secretguard"), which("secretguard")]
     for exe in exes:
         if exe and os.path.exists(exe):
             out += [os.path.abspath(exe), os.path.realpath(exe)]

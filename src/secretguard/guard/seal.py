@@ -21,9 +21,9 @@ MARKER = " run --inner "
 
 def available() -> bool:
     """Sealing needs bubblewrap; without it the guard's command analysis is the only layer."""
-    import shutil
+    from secretguard.paths import which
 
-    return shutil.which("bwrap") is not None
+    return which("bwrap") is not None
 
 
 def is_sealed(command: str) -> bool:

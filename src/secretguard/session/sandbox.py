@@ -22,6 +22,7 @@ import sys
 
 from secretguard.errors import SecretguardError
 from secretguard.guard import wall
+from secretguard.paths import which
 
 HOOK_FILES = (".claude/settings.json", ".claude/settings.local.json", ".git/hooks", ".cursor/hooks.json",
               ".codex/hooks.json", ".codex/config.toml", ".gemini/settings.json", ".github/hooks",
@@ -49,15 +50,6 @@ class Spec:
         self.ssh_agent, self.docker, self.broker_dir = ssh_agent, docker, broker_dir
         # a sealed tool command (not the agent itself) also loses the agents' own login files
         self.inner = inner
-
-
-def which(name: str) -> str | None:
-    """shutil.which without importing shutil (and bz2, lzma): this runs before every sealed command."""
-    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
-        path = os.path.join(directory or ".", name)
-        if os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-    return None
 
 
 def bwrap_path() -> str:
