@@ -118,12 +118,11 @@ def file_tier(rule, relpath: str) -> str:
 _DOC_NAME = re.compile(r"(?i)[@/.]example\.(?:com|org|net)\b|\b(?:alice|bob)@|\bexample\s*:")
 
 
-def _documented(text: str, start: int) -> bool:
-    """The line holding the match names a reserved example domain or a textbook user."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line = text[line_start:line_end if line_end != -1 else len(text)]
-    return bool(_DOC_NAME.search(line[:2000]))
+def _documented(text: str, start: int, radius: int = 300) -> bool:
+    """Near the match, on its line: a reserved example domain or a textbook user."""
+    line_start = max(text.rfind("\n", max(0, start - radius), start) + 1, start - radius)
+    line_end = text.find("\n", start, start + radius)
+    return bool(_DOC_NAME.search(text, line_start, line_end if line_end != -1 else min(len(text), start + radius)))
 
 
 def content_tier(rule, secret: str, relpath: str, text: str = "", start: int = 0) -> str:

@@ -114,6 +114,7 @@ class Detector:
         self._ascii_keywords = all(kw.isascii() and "?" not in kw for kw in self._keywords)
         self._automata: tuple | None = None  # built on first use: a warm scan never needs them
         self._path_specs: dict[str, object] = {}
+        self._file_names: tuple[bool, re.Pattern[str] | None] | None = None
 
     def _automaton(self, ascii_text: bool):
         """ahocorasick_rs (Rust's aho-corasick): over ASCII(-mapped) text the bytes automaton runs
@@ -167,6 +168,8 @@ class Detector:
     # -- file rules -------------------------------------------------------------------------
     def file_findings(self, relpath: str, head: bytes) -> list[Finding]:
         """The whole-file finding, if any: the first file rule that matches names the file."""
+        if not self._any_file_rule(relpath):
+            return []  # most files are named like no credential file: one regex says so
         for rule in self.ruleset.file_rules:
             if (rule.any_name or rule.matches_name(relpath)) and _file_content_ok(rule, relpath, head):
                 # A credential file is refused by its path whatever a baseline says: no baseline.
@@ -174,6 +177,17 @@ class Detector:
                 return [Finding(rule.id, rule.description, relpath, None, "(whole file)", fp,
                                 confidence=file_tier(rule, relpath))]
         return []
+
+    def _any_file_rule(self, relpath: str) -> bool:
+        """Could any file rule name `relpath`? (every rule's include patterns folded into one regex)"""
+        if self._file_names is None:
+            from secretguard.scan.rules import fold_globs
+
+            rules = self.ruleset.file_rules
+            names = tuple(n for r in rules for n in r.names)
+            self._file_names = (any(r.any_name for r in rules), fold_globs(names))
+        any_name, folded = self._file_names
+        return any_name or bool(folded and folded.match(relpath))
 
     # -- content rules ----------------------------------------------------------------------
     def scan_text(self, text: str, relpath: str, first_line: int = 1, limit: int | None = None) -> list[Finding]:
@@ -190,11 +204,13 @@ class Detector:
         raw.sort(key=lambda r: (r[0], _generic_last(r[4]), r[2]))
         out: list[tuple[int, int, ContentRule, re.Match]] = []
         lines = _LineIndex(text)
+        taken_end = -1  # sorted by start: overlap means starting before the furthest end taken
         for start, end, _index, secret, rule, m in raw:
-            if any(start < e and s < end for s, e, _r, _m in out):
+            if start < taken_end:
                 continue
             if self._accept(rule, secret, m, lines.text_at(start), relpath):
                 out.append((start, end, rule, m))
+                taken_end = max(taken_end, end)
         return out
 
     def _candidates(self, text: str, relpath: str, limit: int | None) -> list:
@@ -240,11 +256,14 @@ class Detector:
             return []
         raw.sort(key=lambda r: (r[0], _generic_last(r[4]), r[2]))
         findings: list[Finding] = []
-        taken: list[tuple[int, int]] = []
+        # Spans come sorted by start, so a span overlaps a claimed one exactly when it starts
+        # before the furthest end claimed so far (a list scan was quadratic on a minified line).
+        taken_end = -1
         lines = _LineIndex(text)
         verdicts: dict[tuple, bool] = {}  # a value repeated on identical lines is judged once
+        allowed: dict[int, bool] = {}     # allow markers, looked up once per line
         for start, end, _index, secret, rule, m in raw:
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
+            if start < taken_end:
                 continue  # the same secret already reported by a more specific rule
             line_no = lines.line_of(start)
             line_text = lines.text_at(start)
@@ -256,9 +275,11 @@ class Detector:
                 continue
             # From here on the secret is claimed: an allowed or baselined secret must not be
             # reported again by a less specific rule that matched the same span.
-            taken.append((start, end))
-            if has_allow_marker(line_text) or has_allow_marker(lines.text_of_end(m.end())) \
-                    or (line_no > 0 and has_allow_next_marker(lines.text_before(start))):
+            taken_end = max(taken_end, end)
+            if line_no not in allowed:
+                allowed[line_no] = has_allow_marker(line_text) or \
+                    (line_no > 0 and has_allow_next_marker(lines.text_before(start)))
+            if allowed[line_no] or has_allow_marker(lines.text_of_end(m.end())):
                 continue
             fp = self.fingerprint(rule.id, relpath, secret)
             accepted = bool(self._suppressor and self._suppressor.suppresses(rule.id, relpath, secret, fp))
@@ -405,6 +426,7 @@ class _LineIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self._at, self._line = 0, 0   # the last offset counted to, and its line number
+        self._line_text: tuple[int, str] | None = None
 
     def line_of(self, offset: int) -> int:
         if offset >= self._at:
@@ -415,10 +437,15 @@ class _LineIndex:
         return self._line
 
     def text_at(self, offset: int) -> str:
-        """The line holding `offset`."""
+        """The line holding `offset` (the last one asked for is kept: candidates come in order, and a
+        minified line holds hundreds of them)."""
         start = self.text.rfind("\n", 0, offset) + 1
+        if self._line_text is not None and self._line_text[0] == start:
+            return self._line_text[1]
         end = self.text.find("\n", offset)
-        return self.text[start:end if end >= 0 else len(self.text)]
+        line = self.text[start:end if end >= 0 else len(self.text)]
+        self._line_text = (start, line)
+        return line
 
     def text_before(self, offset: int) -> str:
         """The line before the one holding `offset` ("" on the first line)."""
