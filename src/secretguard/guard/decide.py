@@ -96,7 +96,13 @@ def _seal(event: Event, command: str, d: Decision) -> Decision:
     if seal.is_sealed(command) or not seal.available():
         return d
     if d.decision == "allow" or d.decision == "ask" and d.rule == "bash.unparsed":
-        return Decision("allow", d.reason, d.rule, d.hits, command=seal.sealed_command(command, event.root))
+        from secretguard.errors import ConfigError
+
+        try:
+            sealed = seal.sealed_command(command, event.root)
+        except ConfigError:  # secretguard's own executable is not findable: the analysis alone decides
+            return d
+        return Decision("allow", d.reason, d.rule, d.hits, command=sealed)
     return d
 
 
